@@ -1,0 +1,70 @@
+/**
+ * Every environment variable Canh reads: name, default, description and parser. `canh config`
+ * and docs/configuration.md list the same table.
+ */
+export interface ConfigField<T> {
+  readonly env: string;
+  readonly description: string;
+  /** Default when unset; undefined means optional with no default. */
+  readonly default?: string;
+  /** Returns the value or throws Error(message) for a bad value. */
+  readonly parse: (raw: string) => T;
+}
+
+const int = (min: number, max: number) => (raw: string): number => {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new Error(`expected an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+};
+const oneOf = <T extends string>(...values: T[]) => (raw: string): T => {
+  if (!values.includes(raw as T)) throw new Error(`expected one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+};
+const url = (...protocols: string[]) => (raw: string): string => {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error(`expected a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(u.protocol)) throw new Error(`expected a ${protocols.join(' or ')} URL, got "${u.protocol}"`);
+  return raw;
+};
+const text = (minLength = 1) => (raw: string): string => {
+  if (raw.length < minLength) throw new Error(`expected at least ${minLength} characters`);
+  return raw;
+};
+
+export const CONFIG_SCHEMA = {
+  port: { env: 'PORT', default: '8080', description: 'HTTP port of the API, ingest endpoints and console', parse: int(0, 65535) },
+  host: { env: 'HOST', default: '0.0.0.0', description: 'Address the HTTP server listens on', parse: text() },
+  redisUrl: { env: 'REDIS_URL', default: 'redis://127.0.0.1:6379', description: 'Redis that holds every queue', parse: url('redis:', 'rediss:') },
+  dataDir: { env: 'CANH_DATA_DIR', default: './data', description: 'Directory of the embedded store files and generated secrets', parse: text() },
+  store: { env: 'CANH_STORE', default: 'duckdb', description: 'Event store: duckdb (embedded, one process) or elasticsearch', parse: oneOf('duckdb', 'elasticsearch') },
+  elasticsearchUrl: { env: 'ELASTICSEARCH_URL', description: 'Elasticsearch URL; required when CANH_STORE=elasticsearch', parse: url('http:', 'https:') },
+  smtpUrl: { env: 'SMTP_URL', description: 'SMTP server for notifications, e.g. smtp://user:pass@mail:587', parse: url('smtp:', 'smtps:') },
+  adminToken: {
+    env: 'CANH_ADMIN_TOKEN',
+    description: 'Bearer token for admin routes; when unset one is generated into <data dir>/admin-token',
+    parse: text(16),
+  },
+  rulesDir: { env: 'CANH_RULES_DIR', description: 'Extra directory of rule files, beside the shipped rules/', parse: text() },
+  retentionDays: { env: 'CANH_RETENTION_DAYS', default: '90', description: 'Days events and dead letters are kept', parse: int(1, 36500) },
+  maxBodyBytes: { env: 'CANH_MAX_BODY_BYTES', default: String(32 * 1024 * 1024), description: 'Largest ingest body accepted, after decompression', parse: int(1024, 512 * 1024 * 1024) },
+  ingestConcurrency: { env: 'CANH_INGEST_CONCURRENCY', default: '4', description: 'Batches one ingest worker processes at once', parse: int(1, 64) },
+  queuePrefix: { env: 'CANH_QUEUE_PREFIX', default: 'canh', description: 'Prefix of every Redis key Canh writes', parse: text() },
+  piiSalt: {
+    env: 'CANH_PII_SALT',
+    description: 'Secret salt of PII hashes (OTP destinations); when unset one is generated into <data dir>/pii-salt',
+    parse: text(16),
+  },
+  logLevel: { env: 'CANH_LOG_LEVEL', default: 'info', description: 'Log level', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') },
+} satisfies Record<string, ConfigField<unknown>>;
+
+type Schema = typeof CONFIG_SCHEMA;
+type Parsed<F> = F extends ConfigField<infer T> ? T : never;
+
+/** The validated configuration: fields with a default are always set. */
+export type Config = {
+  readonly [K in keyof Schema]: Schema[K] extends { default: string } ? Parsed<Schema[K]> : Parsed<Schema[K]> | undefined;
+};

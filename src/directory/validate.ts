@@ -1,0 +1,65 @@
+import { errors } from '../errors';
+import { SOURCE_FORMATS, SOURCE_KINDS, type LocalityLevel, type SourceFormat, type SourceKind } from './types';
+
+export interface LocalityInput {
+  readonly code: string;
+  readonly name: string;
+  readonly level: LocalityLevel;
+  readonly parentCode: string | null;
+}
+
+export interface SourceInput {
+  readonly name: string;
+  readonly locality: string;
+  readonly kind: SourceKind;
+  readonly format: SourceFormat;
+}
+
+const CODE = /^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$/;
+const LEVELS: readonly LocalityLevel[] = ['central', 'province', 'commune'];
+
+/** Problems with a locality, or an empty list. Shared by the API and the CSV import. */
+export function localityProblems(v: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (typeof v.code !== 'string' || !CODE.test(v.code)) problems.push('code: 1-32 letters, digits, "-" or "_" (an official code such as 01 or 00004)');
+  if (typeof v.name !== 'string' || !v.name.trim() || v.name.length > 200) problems.push('name: 1-200 characters');
+  if (!LEVELS.includes(v.level as LocalityLevel)) problems.push(`level: one of ${LEVELS.join(', ')}`);
+  const parent = v.parent_code;
+  if (parent != null && parent !== '' && (typeof parent !== 'string' || !CODE.test(parent))) problems.push('parent_code: a locality code');
+  return problems;
+}
+
+export function toLocalityInput(v: Record<string, unknown>): LocalityInput {
+  const parent = v.parent_code;
+  return {
+    code: v.code as string,
+    name: (v.name as string).trim(),
+    level: v.level as LocalityLevel,
+    parentCode: typeof parent === 'string' && parent !== '' ? parent : null,
+  };
+}
+
+export function validateLocalityInput(input: unknown): LocalityInput {
+  const v = asObject(input);
+  const problems = localityProblems(v);
+  if (problems.length) throw errors.invalidRequest(`Invalid locality: ${problems.join('; ')}`, { problems });
+  return toLocalityInput(v);
+}
+
+export function validateSourceInput(input: unknown): SourceInput {
+  const v = asObject(input);
+  const problems: string[] = [];
+  if (typeof v.name !== 'string' || !v.name.trim() || v.name.length > 200) problems.push('name: 1-200 characters');
+  if (typeof v.locality !== 'string' || !CODE.test(v.locality)) problems.push('locality: the code of an existing locality');
+  if (!SOURCE_KINDS.includes(v.kind as SourceKind)) problems.push(`kind: one of ${SOURCE_KINDS.join(', ')}`);
+  const format = v.format ?? (v.kind === 'access' ? undefined : 'json');
+  if (!SOURCE_FORMATS.includes(format as SourceFormat)) problems.push(`format: one of ${SOURCE_FORMATS.join(', ')}`);
+  else if (v.kind !== 'access' && format !== 'json') problems.push(`format: ${String(v.kind)} sources send JSON, so format must be json`);
+  if (problems.length) throw errors.invalidRequest(`Invalid source: ${problems.join('; ')}`, { problems });
+  return { name: (v.name as string).trim(), locality: v.locality as string, kind: v.kind as SourceKind, format: format as SourceFormat };
+}
+
+function asObject(input: unknown): Record<string, unknown> {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw errors.invalidRequest('Expected a JSON object');
+  return input as Record<string, unknown>;
+}

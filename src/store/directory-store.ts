@@ -1,0 +1,32 @@
+import type { Locality, Source } from '../directory/types';
+import type { Scope } from './scope';
+
+/** A source with the hash of its current API key (never the key itself). */
+export interface SourceRecord extends Source {
+  readonly keyHash: string;
+}
+
+/**
+ * Localities and sources. Implementations: DuckDbDirectoryStore, MemoryDirectoryStore; both pass
+ * test/contract/directory-store.contract.ts. Reads take a Scope and return nothing outside it.
+ */
+export interface DirectoryStore {
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Throws kind `unavailable` when the store cannot answer. */
+  ping(): Promise<void>;
+  /** Inserts a locality. Throws kind `conflict` (CANH_CONFLICT) when the code exists. */
+  createLocality(locality: Locality): Promise<void>;
+  /** The locality, or null when unknown or outside the scope. */
+  getLocality(code: string, scope: Scope): Promise<Locality | null>;
+  /** Localities in scope, ordered by code. */
+  listLocalities(scope: Scope): Promise<readonly Locality[]>;
+  /** Inserts a source. Throws kind `conflict` when the id exists. */
+  createSource(source: SourceRecord): Promise<void>;
+  /** The source, or null when unknown or outside the scope. */
+  getSource(id: string, scope: Scope): Promise<Source | null>;
+  /** Sources in scope, ordered by creation then id. */
+  listSources(scope: Scope): Promise<readonly Source[]>;
+  /** The source whose current key hashes to `keyHash`, or null. */
+  findSourceByKeyHash(keyHash: string): Promise<Source | null>;
+}

@@ -1,0 +1,147 @@
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { AppError, errors } from '../../errors';
+import type { Locality, LocalityLevel, Source, SourceFormat, SourceKind } from '../../directory/types';
+import type { DirectoryStore, SourceRecord } from '../directory-store';
+import type { Scope } from '../scope';
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS localities (
+     code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, level VARCHAR NOT NULL,
+     parent_code VARCHAR, province_code VARCHAR, created_at BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS sources (
+     id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, locality VARCHAR NOT NULL, province VARCHAR,
+     kind VARCHAR NOT NULL, format VARCHAR NOT NULL, enabled BOOLEAN NOT NULL,
+     key_prefix VARCHAR NOT NULL, key_hash VARCHAR NOT NULL UNIQUE, created_at BIGINT NOT NULL)`,
+];
+
+type Row = Record<string, unknown>;
+
+/** DirectoryStore on a DuckDB file of its own (directory.duckdb under the data directory). */
+export class DuckDbDirectoryStore implements DirectoryStore {
+  private instance: DuckDBInstance | null = null;
+  private conn: DuckDBConnection | null = null;
+
+  constructor(private readonly options: { readonly path: string }) {}
+
+  async init(): Promise<void> {
+    try {
+      this.instance = await DuckDBInstance.create(this.options.path, { memory_limit: '256MB', threads: '1' });
+      this.conn = await this.instance.connect();
+      for (const sql of SCHEMA) await this.conn.run(sql);
+    } catch (err) {
+      throw errors.storeUnavailable(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.conn?.closeSync();
+    this.instance?.closeSync();
+    this.conn = null;
+    this.instance = null;
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  async createLocality(l: Locality): Promise<void> {
+    await this.exec(
+      'INSERT INTO localities VALUES (?, ?, ?, ?, ?, ?)',
+      [l.code, l.name, l.level, l.parentCode, l.provinceCode, l.createdAt],
+      `Locality ${l.code} already exists`,
+    );
+  }
+
+  async getLocality(code: string, scope: Scope): Promise<Locality | null> {
+    const where = scopeSql(scope, 'code', 'province_code');
+    const rows = await this.query(`SELECT * FROM localities WHERE code = ? AND ${where.sql}`, [code, ...where.params]);
+    return rows.length ? toLocality(rows[0]) : null;
+  }
+
+  async listLocalities(scope: Scope): Promise<readonly Locality[]> {
+    const where = scopeSql(scope, 'code', 'province_code');
+    const rows = await this.query(`SELECT * FROM localities WHERE ${where.sql} ORDER BY code`, where.params);
+    return rows.map(toLocality);
+  }
+
+  async createSource(s: SourceRecord): Promise<void> {
+    await this.exec(
+      'INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [s.id, s.name, s.locality, s.province, s.kind, s.format, s.enabled, s.keyPrefix, s.keyHash, s.createdAt],
+      `Source ${s.id} already exists`,
+    );
+  }
+
+  async getSource(id: string, scope: Scope): Promise<Source | null> {
+    const where = scopeSql(scope, 'locality', 'province');
+    const rows = await this.query(`SELECT * FROM sources WHERE id = ? AND ${where.sql}`, [id, ...where.params]);
+    return rows.length ? toSource(rows[0]) : null;
+  }
+
+  async listSources(scope: Scope): Promise<readonly Source[]> {
+    const where = scopeSql(scope, 'locality', 'province');
+    const rows = await this.query(`SELECT * FROM sources WHERE ${where.sql} ORDER BY created_at, id`, where.params);
+    return rows.map(toSource);
+  }
+
+  async findSourceByKeyHash(keyHash: string): Promise<Source | null> {
+    const rows = await this.query('SELECT * FROM sources WHERE key_hash = ?', [keyHash]);
+    return rows.length ? toSource(rows[0]) : null;
+  }
+
+  private connection(): DuckDBConnection {
+    if (!this.conn) throw errors.storeUnavailable(new Error('directory store is not open'));
+    return this.conn;
+  }
+
+  private async query(sql: string, params: unknown[] = []): Promise<Row[]> {
+    try {
+      const reader = await this.connection().runAndReadAll(sql, params as DuckDBValue[]);
+      return reader.getRowObjectsJS() as Row[];
+    } catch (err) {
+      throw err instanceof AppError ? err : errors.storeUnavailable(err);
+    }
+  }
+
+  private async exec(sql: string, params: unknown[], conflictMessage: string): Promise<void> {
+    try {
+      await this.connection().run(sql, params as DuckDBValue[]);
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      if (/constraint/i.test(String((err as Error).message))) throw errors.conflict(conflictMessage);
+      throw errors.storeUnavailable(err);
+    }
+  }
+}
+
+function scopeSql(scope: Scope, codeColumn: string, provinceColumn: string): { sql: string; params: unknown[] } {
+  if (scope.kind === 'all') return { sql: 'TRUE', params: [] };
+  if (scope.codes.length === 0) return { sql: 'FALSE', params: [] };
+  const marks = scope.codes.map(() => '?').join(', ');
+  return { sql: `(${codeColumn} IN (${marks}) OR ${provinceColumn} IN (${marks}))`, params: [...scope.codes, ...scope.codes] };
+}
+
+function toLocality(r: Row): Locality {
+  return {
+    code: String(r.code),
+    name: String(r.name),
+    level: r.level as LocalityLevel,
+    parentCode: (r.parent_code as string | null) ?? null,
+    provinceCode: (r.province_code as string | null) ?? null,
+    createdAt: Number(r.created_at),
+  };
+}
+
+function toSource(r: Row): Source {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    locality: String(r.locality),
+    province: (r.province as string | null) ?? null,
+    kind: r.kind as SourceKind,
+    format: r.format as SourceFormat,
+    enabled: Boolean(r.enabled),
+    keyPrefix: String(r.key_prefix),
+    createdAt: Number(r.created_at),
+  };
+}

@@ -1,0 +1,58 @@
+import { errors } from '../../errors';
+import type { Locality, Source } from '../../directory/types';
+import type { DirectoryStore, SourceRecord } from '../directory-store';
+import { inScope, type Scope } from '../scope';
+
+/** In-memory DirectoryStore for unit tests; kept honest by the directory contract suite. */
+export class MemoryDirectoryStore implements DirectoryStore {
+  private readonly localities = new Map<string, Locality>();
+  private readonly sources = new Map<string, SourceRecord>();
+
+  async init(): Promise<void> {}
+  async close(): Promise<void> {}
+  async ping(): Promise<void> {}
+
+  async createLocality(locality: Locality): Promise<void> {
+    if (this.localities.has(locality.code)) throw errors.conflict(`Locality ${locality.code} already exists`, { code: locality.code });
+    this.localities.set(locality.code, { ...locality });
+  }
+
+  async getLocality(code: string, scope: Scope): Promise<Locality | null> {
+    const l = this.localities.get(code);
+    return l && inScope(scope, l.code, l.provinceCode) ? { ...l } : null;
+  }
+
+  async listLocalities(scope: Scope): Promise<readonly Locality[]> {
+    return [...this.localities.values()]
+      .filter((l) => inScope(scope, l.code, l.provinceCode))
+      .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+      .map((l) => ({ ...l }));
+  }
+
+  async createSource(source: SourceRecord): Promise<void> {
+    if (this.sources.has(source.id)) throw errors.conflict(`Source ${source.id} already exists`, { id: source.id });
+    this.sources.set(source.id, { ...source });
+  }
+
+  async getSource(id: string, scope: Scope): Promise<Source | null> {
+    const s = this.sources.get(id);
+    return s && inScope(scope, s.locality, s.province) ? strip(s) : null;
+  }
+
+  async listSources(scope: Scope): Promise<readonly Source[]> {
+    return [...this.sources.values()]
+      .filter((s) => inScope(scope, s.locality, s.province))
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+      .map(strip);
+  }
+
+  async findSourceByKeyHash(keyHash: string): Promise<Source | null> {
+    for (const s of this.sources.values()) if (s.keyHash === keyHash) return strip(s);
+    return null;
+  }
+}
+
+function strip(record: SourceRecord): Source {
+  const { keyHash: _omit, ...source } = record;
+  return source;
+}
