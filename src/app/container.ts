@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/schema';
+import { DirectoryService } from '../directory/directory-service';
+import { EventSearchService } from '../events/search-service';
+import { BatchProcessor } from '../ingest/batch-processor';
+import { IngestService } from '../ingest/ingest-service';
+import { systemClock, type Clock } from '../lib/clock';
+import { Metrics } from '../lib/metrics';
+import { BullMqIngestQueue } from '../queue/ingest-queue';
+import { createRedis } from '../queue/redis';
+import type { DirectoryStore } from '../store/directory-store';
+import { DuckDbDirectoryStore } from '../store/duckdb/directory-store';
+import { DuckDbEventStore } from '../store/duckdb/event-store';
+import type { EventStore } from '../store/event-store';
+import { ensureSecret } from './secrets';
+
+/** Everything one Canh process needs, wired once (the composition root). */
+export interface Container {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly dataDir: string;
+  readonly adminToken: string;
+  readonly piiSalt: string;
+  readonly events: EventStore;
+  readonly directoryStore: DirectoryStore;
+  readonly directory: DirectoryService;
+  readonly ingestQueue: BullMqIngestQueue;
+  readonly ingest: IngestService;
+  readonly search: EventSearchService;
+  readonly processor: BatchProcessor;
+  readonly metrics: Metrics;
+  /** Connection of producers (fails fast); workers open their own. */
+  readonly redis: Redis;
+  /** Notes for the operator about secrets generated at this start. */
+  readonly notices: readonly string[];
+  close(): Promise<void>;
+}
+
+export async function createContainer(config: Config, clock: Clock = systemClock): Promise<Container> {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const admin = ensureSecret(dataDir, 'admin-token', config.adminToken);
+  const salt = ensureSecret(dataDir, 'pii-salt', config.piiSalt);
+  const notices = admin.generated ? [`CANH_ADMIN_TOKEN is not set: generated an admin token in ${admin.path}`] : [];
+
+  const events: EventStore = new DuckDbEventStore({ path: join(dataDir, 'events.duckdb') });
+  const directoryStore: DirectoryStore = new DuckDbDirectoryStore({ path: join(dataDir, 'directory.duckdb') });
+  await events.init();
+  await directoryStore.init();
+
+  const redis = createRedis(config.redisUrl, 'producer');
+  redis.on('error', () => undefined);
+  await redis.connect().catch(() => undefined);
+  const ingestQueue = new BullMqIngestQueue(redis, config.queuePrefix);
+  const directory = new DirectoryService(directoryStore, clock);
+  const metrics = new Metrics(() => ingestQueue.depth());
+
+  return {
+    config, clock, dataDir, notices, events, directoryStore, directory, ingestQueue, metrics, redis,
+    adminToken: admin.value,
+    piiSalt: salt.value,
+    ingest: new IngestService(directory, ingestQueue, clock),
+    search: new EventSearchService(events, directory, clock),
+    processor: new BatchProcessor(events, clock, salt.value),
+    async close() {
+      await ingestQueue.close().catch(() => undefined);
+      redis.disconnect();
+      await events.close();
+      await directoryStore.close();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from '../http/build-app';
+import type { IngestJob } from '../queue/jobs';
+import { QUEUES } from '../queue/jobs';
+import { createRedis } from '../queue/redis';
+import { createWorker } from '../queue/worker-factory';
+import type { Container } from './container';
+import { VERSION } from './version';
+
+/** Roles one process can run; `canh start` runs them all. */
+export const ROLES = ['api', 'ingest'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Running {
+  /** `http://host:port` when the api role runs. */
+  readonly address: string | null;
+  readonly app: FastifyInstance | null;
+  /** Stops taking work, finishes the jobs in hand, closes everything. */
+  stop(): Promise<void>;
+}
+
+export async function startRoles(c: Container, roles: readonly Role[], log: Logger): Promise<Running> {
+  const workers: Worker[] = [];
+  let app: FastifyInstance | null = null;
+  let address: string | null = null;
+
+  if (roles.includes('ingest')) workers.push(startIngestWorker(c, log));
+  if (roles.includes('api')) {
+    app = await buildApp({
+      adminToken: c.adminToken,
+      maxBodyBytes: c.config.maxBodyBytes,
+      directory: c.directory,
+      ingest: c.ingest,
+      search: c.search,
+      metrics: c.metrics,
+      version: VERSION,
+      logger: log.child({ role: 'api' }) as never,
+      readiness: async () => ({
+        redis: await c.redis.ping().then(() => null, (e: Error) => `redis: ${e.message}`),
+        store: await c.events.ping().then(() => null, (e: Error) => `store: ${e.message}`),
+        directory: await c.directoryStore.ping().then(() => null, (e: Error) => `directory: ${e.message}`),
+      }),
+    });
+    address = await app.listen({ port: c.config.port, host: c.config.host });
+  }
+  return {
+    address,
+    app,
+    async stop() {
+      await app?.close();
+      await Promise.all(workers.map((w) => w.close()));
+      await c.close();
+    },
+  };
+}
+
+function startIngestWorker(c: Container, log: Logger): Worker {
+  const connection = createRedis(c.config.redisUrl, 'worker');
+  connection.on('error', () => undefined);
+  const wlog = log.child({ role: 'ingest' });
+  const worker = createWorker<IngestJob, unknown>(
+    QUEUES.ingest,
+    async (job) => {
+      const dataset = { access: 'web.access', otp: 'otp.auth', probe: 'uptime.probe' }[job.source.kind];
+      const out = await c.processor.process(job);
+      c.metrics.received.inc({ dataset }, out.received);
+      c.metrics.stored.inc({ dataset }, out.written);
+      c.metrics.duplicates.inc({ dataset }, out.duplicates);
+      c.metrics.deadLettered.inc({ dataset }, out.deadLettered);
+      c.metrics.batchLatency.observe((c.clock.now() - job.receivedAt) / 1000);
+      return out;
+    },
+    {
+      connection,
+      concurrency: c.config.ingestConcurrency,
+      prefix: c.config.queuePrefix,
+      onFailed: (job, err) => wlog.warn({ batchId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'ingest batch failed'),
+    },
+  );
+  const close = worker.close.bind(worker);
+  worker.close = async (force?: boolean) => {
+    await close(force);
+    connection.disconnect();
+  };
+  return worker;
+}

@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { createContainer } from '../app/container';
+import { ROLES, startRoles, type Role } from '../app/start';
+import { VERSION } from '../app/version';
+import { loadConfig } from '../config/load-config';
+import { CONFIG_SCHEMA } from '../config/schema';
+import { AppError } from '../errors';
+import { checkRedis } from '../queue/redis';
+import { ApiClient } from './api-client';
+import { importFile } from './import-file';
+
+const USAGE = `canh ${VERSION}: SOC log analysis and alerting
+
+Usage:
+  canh start [--roles api,ingest]         run the service (all roles by default)
+  canh config                             list every environment variable
+  canh localities add --code C --name N --level central|province|commune [--parent P]
+  canh localities import <file.csv>       code,name,level,parent_code
+  canh localities list
+  canh sources add --name N --locality C --kind access|otp|probe [--format F]
+  canh sources list
+  canh import <file> --source <id>        backfill a log file through the pipeline
+
+Commands other than start and config talk to a running Canh: CANH_URL (default
+http://127.0.0.1:$PORT) with CANH_ADMIN_TOKEN (default: the token in $CANH_DATA_DIR/admin-token).`;
+
+type Handler = (args: string[]) => Promise<number>;
+
+const commands: Record<string, Handler> = {
+  start,
+  config: async () => {
+    for (const f of Object.values(CONFIG_SCHEMA)) console.log(`${f.env.padEnd(24)} ${('default' in f ? f.default : '(unset)').padEnd(24)} ${f.description}`);
+    return 0;
+  },
+  localities: async ([sub, ...rest]) => {
+    const api = new ApiClient();
+    if (sub === 'add') {
+      const { values } = parseArgs({ args: rest, options: { code: { type: 'string' }, name: { type: 'string' }, level: { type: 'string' }, parent: { type: 'string' } } });
+      const l = await api.request<{ code: string; province_code: string | null }>('POST', '/api/v1/localities', { code: values.code, name: values.name, level: values.level, parent_code: values.parent ?? null });
+      console.log(`created locality ${l.code}`);
+      return 0;
+    }
+    if (sub === 'import' && rest[0]) {
+      const r = await api.request<{ created: number }>('POST', '/api/v1/localities/import', readFileSync(rest[0], 'utf8'), 'text/csv');
+      console.log(`imported ${r.created} localities`);
+      return 0;
+    }
+    if (sub === 'list') {
+      const r = await api.request<{ localities: { code: string; name: string; level: string; parent_code: string | null }[] }>('GET', '/api/v1/localities');
+      for (const l of r.localities) console.log(`${l.code.padEnd(10)} ${l.level.padEnd(9)} ${(l.parent_code ?? '-').padEnd(10)} ${l.name}`);
+      return 0;
+    }
+    return usage();
+  },
+  sources: async ([sub, ...rest]) => {
+    const api = new ApiClient();
+    if (sub === 'add') {
+      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, locality: { type: 'string' }, kind: { type: 'string' }, format: { type: 'string' } } });
+      const s = await api.request<{ id: string; api_key: string }>('POST', '/api/v1/sources', { name: values.name, locality: values.locality, kind: values.kind, ...(values.format ? { format: values.format } : {}) });
+      console.log(`source id: ${s.id}\napi key:   ${s.api_key}\n(the key is shown only now; store it in your shipper's configuration)`);
+      return 0;
+    }
+    if (sub === 'list') {
+      const r = await api.request<{ sources: { id: string; name: string; locality: string; kind: string; format: string; enabled: boolean }[] }>('GET', '/api/v1/sources');
+      for (const s of r.sources) console.log(`${s.id}  ${s.locality.padEnd(8)} ${s.kind.padEnd(7)} ${s.format.padEnd(16)} ${s.enabled ? 'enabled ' : 'disabled'} ${s.name}`);
+      return 0;
+    }
+    return usage();
+  },
+  import: async (args) => {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { source: { type: 'string' } } });
+    if (!positionals[0] || !values.source) return usage();
+    const s = await importFile(new ApiClient(), positionals[0], values.source);
+    console.log(`sent ${s.sent} lines: ${s.stored} stored, ${s.deadLettered} dead letters, ${s.seconds.toFixed(1)} s, ${s.eventsPerSecond} events/s`);
+    return s.sent === s.stored + s.deadLettered ? 0 : 1;
+  },
+};
+
+async function start(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { roles: { type: 'string' } } });
+  const roles = (values.roles ?? ROLES.join(',')).split(',').map((r) => r.trim());
+  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length) {
+    console.error(`Unknown role(s): ${unknown.join(', ')}. Roles: ${ROLES.join(', ')}`);
+    return 2;
+  }
+  const config = loadConfig();
+  const log = pino({ level: config.logLevel, base: { service: 'canh' } });
+  const redisProblem = await checkRedis(config.redisUrl);
+  if (redisProblem) {
+    console.error(redisProblem);
+    return 1;
+  }
+  const container = await createContainer(config);
+  for (const notice of container.notices) log.warn(notice);
+  const running = await startRoles(container, roles as Role[], log);
+  log.info({ roles, address: running.address, dataDir: container.dataDir }, `canh ${VERSION} started`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'shutting down: finishing the jobs in hand');
+      running.stop().then(resolve, (err) => {
+        log.error({ err }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info('stopped');
+  return 0;
+}
+
+function usage(): Promise<number> {
+  console.error(USAGE);
+  return Promise.resolve(2);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    console.log(VERSION);
+    return 0;
+  }
+  const handler = commands[command];
+  if (!handler) return usage();
+  return handler(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof AppError || err instanceof Error ? err.message : String(err));
+    process.exit(err instanceof AppError && err.kind === 'invalid' ? 2 : 1);
+  },
+);

@@ -1,0 +1,101 @@
+import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
+import type { EventSearchService } from '../events/search-service';
+import type { DirectoryService } from './directory-service';
+import type { Locality, Source } from './types';
+
+export interface DirectoryRoutesOptions {
+  readonly directory: DirectoryService;
+  readonly search: EventSearchService;
+  readonly authenticate: preHandlerAsyncHookHandler;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export const localityJson = (l: Locality) => ({
+  code: l.code, name: l.name, level: l.level, parent_code: l.parentCode, province_code: l.provinceCode, created_at: iso(l.createdAt),
+});
+export const sourceJson = (s: Source) => ({
+  id: s.id, name: s.name, locality: s.locality, province: s.province, kind: s.kind, format: s.format,
+  enabled: s.enabled, key_prefix: s.keyPrefix, created_at: iso(s.createdAt),
+});
+
+const nullableString = { type: ['string', 'null'] } as const;
+const localitySchema = {
+  type: 'object',
+  properties: { code: { type: 'string' }, name: { type: 'string' }, level: { type: 'string' }, parent_code: nullableString, province_code: nullableString, created_at: { type: 'string' } },
+} as const;
+const sourceProps = {
+  id: { type: 'string' }, name: { type: 'string' }, locality: { type: 'string' }, province: nullableString, kind: { type: 'string' },
+  format: { type: 'string' }, enabled: { type: 'boolean' }, key_prefix: { type: 'string' }, created_at: { type: 'string' },
+} as const;
+const sourceSchema = { type: 'object', properties: sourceProps } as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
+
+/** /api/v1/localities and /api/v1/sources. */
+export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async (app, { directory, search, authenticate }) => {
+  app.addHook('preHandler', authenticate);
+
+  app.post('/localities', {
+    schema: {
+      tags: ['directory'], summary: 'Create a locality',
+      body: {
+        type: 'object', required: ['code', 'name', 'level'], additionalProperties: false,
+        properties: { code: { type: 'string' }, name: { type: 'string' }, level: { type: 'string', enum: ['central', 'province', 'commune'] }, parent_code: nullableString },
+      },
+      response: { 201: localitySchema },
+    },
+  }, async (req, reply) => reply.status(201).send(localityJson(await directory.createLocality(req.body))));
+
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.post('/localities/import', {
+    schema: {
+      tags: ['directory'], summary: 'Import localities from CSV (code,name,level,parent_code); all rows or none',
+      response: { 200: { type: 'object', properties: { created: { type: 'integer' } } } },
+    },
+  }, async (req) => directory.importLocalities(typeof req.body === 'string' ? req.body : ''));
+
+  app.get('/localities', {
+    schema: { tags: ['directory'], summary: 'List localities in scope', response: { 200: { type: 'object', properties: { localities: { type: 'array', items: localitySchema } } } } },
+  }, async (req) => ({ localities: (await directory.listLocalities(req.scope)).map(localityJson) }));
+
+  app.post('/sources', {
+    schema: {
+      tags: ['directory'], summary: 'Create a log source; the answer holds its API key, shown this once',
+      body: {
+        type: 'object', required: ['name', 'locality', 'kind'], additionalProperties: false,
+        properties: { name: { type: 'string' }, locality: { type: 'string' }, kind: { type: 'string', enum: ['access', 'otp', 'probe'] }, format: { type: 'string', enum: ['nginx_combined', 'apache_common', 'apache_combined', 'json'] } },
+      },
+      response: { 201: { type: 'object', properties: { ...sourceProps, api_key: { type: 'string' } } } },
+    },
+  }, async (req, reply) => {
+    const { source, apiKey } = await directory.createSource(req.body, req.scope);
+    return reply.status(201).send({ ...sourceJson(source), api_key: apiKey });
+  });
+
+  app.get('/sources', {
+    schema: { tags: ['directory'], summary: 'List sources in scope', response: { 200: { type: 'object', properties: { sources: { type: 'array', items: sourceSchema } } } } },
+  }, async (req) => ({ sources: (await directory.listSources(req.scope)).map(sourceJson) }));
+
+  app.get<{ Params: { id: string } }>('/sources/:id', {
+    schema: { tags: ['directory'], summary: 'One source', params: idParams, response: { 200: sourceSchema } },
+  }, async (req) => sourceJson(await directory.getSource(req.params.id, req.scope)));
+
+  app.get<{ Params: { id: string } }>('/sources/:id/stats', {
+    schema: {
+      tags: ['directory'], summary: 'Counters of a source: received = stored + dead_lettered for processed batches',
+      params: idParams,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            source_id: { type: 'string' }, received: { type: 'integer' }, stored: { type: 'integer' }, dead_lettered: { type: 'integer' },
+            last_event_at: nullableString, last_batch_at: nullableString,
+          },
+        },
+      },
+    },
+  }, async (req) => {
+    const s = await search.sourceStats(req.params.id, req.scope);
+    return { source_id: req.params.id, received: s.received, stored: s.stored, dead_lettered: s.deadLettered, last_event_at: iso(s.lastEventAt), last_batch_at: iso(s.lastBatchAt) };
+  });
+};

@@ -1,0 +1,62 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { DirectoryService } from '../directory/directory-service';
+import { directoryRoutes } from '../directory/routes';
+import { eventRoutes } from '../events/routes';
+import type { EventSearchService } from '../events/search-service';
+import type { IngestService } from '../ingest/ingest-service';
+import { ingestRoutes, sourceImportRoutes } from '../ingest/routes';
+import type { Metrics } from '../lib/metrics';
+import { makeAdminAuth } from './admin-auth';
+import { registerDecompression } from './decompress';
+import { makeErrorHandler, notFoundHandler } from './error-handler';
+import { esCompatRoutes } from './es-compat/routes';
+import { healthRoutes, type ReadinessCheck } from './health-routes';
+
+export interface AppDeps {
+  readonly adminToken: string;
+  readonly maxBodyBytes: number;
+  readonly directory: DirectoryService;
+  readonly ingest: IngestService;
+  readonly search: EventSearchService;
+  readonly metrics: Metrics;
+  readonly readiness: ReadinessCheck;
+  readonly version: string;
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the HTTP app; only the entry point calls listen(), tests use inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    genReqId: () => `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+  });
+  app.decorateRequest('scope', null as never);
+  app.setErrorHandler(makeErrorHandler(deps.maxBodyBytes));
+  app.setNotFoundHandler(notFoundHandler);
+  registerDecompression(app);
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Cache-Control', 'no-store');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Canh API', version: deps.version, description: 'SOC log analysis and alerting for public administrations' },
+      components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' }, sourceKey: { type: 'apiKey', in: 'header', name: 'Authorization' } } },
+    },
+  });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const authenticate = makeAdminAuth(deps.adminToken);
+  await app.register(healthRoutes, { readiness: deps.readiness, metrics: deps.metrics });
+  await app.register(directoryRoutes, { prefix: '/api/v1', directory: deps.directory, search: deps.search, authenticate });
+  await app.register(eventRoutes, { prefix: '/api/v1', search: deps.search, authenticate });
+  await app.register(ingestRoutes, { prefix: '/api/v1', ingest: deps.ingest, maxBodyBytes: deps.maxBodyBytes });
+  await app.register(sourceImportRoutes, { prefix: '/api/v1', ingest: deps.ingest, directory: deps.directory, authenticate, maxBodyBytes: deps.maxBodyBytes });
+  await app.register(esCompatRoutes, { ingest: deps.ingest, version: deps.version, maxBodyBytes: deps.maxBodyBytes });
+  return app;
+}
