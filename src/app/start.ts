@@ -76,6 +76,7 @@ function startIngestWorker(c: Container, log: Logger): Worker {
       connection,
       concurrency: c.config.ingestConcurrency,
       prefix: c.config.queuePrefix,
+      lockMs: c.config.jobLockMs,
       onFailed: (job, err) => wlog.warn({ batchId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'ingest batch failed'),
     },
   );

@@ -52,6 +52,12 @@ export const CONFIG_SCHEMA = {
   retentionDays: { env: 'CANH_RETENTION_DAYS', default: '90', description: 'Days events and dead letters are kept', parse: int(1, 36500) },
   maxBodyBytes: { env: 'CANH_MAX_BODY_BYTES', default: String(32 * 1024 * 1024), description: 'Largest ingest body accepted, after decompression', parse: int(1024, 512 * 1024 * 1024) },
   ingestConcurrency: { env: 'CANH_INGEST_CONCURRENCY', default: '4', description: 'Batches one ingest worker processes at once', parse: int(1, 64) },
+  jobLockMs: {
+    env: 'CANH_JOB_LOCK_MS',
+    default: '30000',
+    description: 'How long a job may go without its worker\'s heartbeat before another worker takes it over (a killed worker\'s batch is redone after this)',
+    parse: int(1000, 600000),
+  },
   queuePrefix: { env: 'CANH_QUEUE_PREFIX', default: 'canh', description: 'Prefix of every Redis key Canh writes', parse: text() },
   piiSalt: {
     env: 'CANH_PII_SALT',

@@ -111,6 +111,13 @@ export class DirectoryService {
     return source;
   }
 
+  /** Enables or disables a source in scope: a disabled source's key is refused with 403. */
+  async setSourceEnabled(id: string, enabled: boolean, scope: Scope): Promise<Source> {
+    const source = await this.store.setSourceEnabled(id, enabled, scope);
+    if (!source) throw errors.notFound('Source', id);
+    return source;
+  }
+
   /** The source owning this key. Throws `unauthenticated` for an unknown key, `forbidden` when disabled. */
   async authenticateKey(key: string): Promise<Source> {
     const source = await this.store.findSourceByKeyHash(hashApiKey(key));

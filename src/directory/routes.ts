@@ -80,6 +80,15 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
     schema: { tags: ['directory'], summary: 'One source', params: idParams, response: { 200: sourceSchema } },
   }, async (req) => sourceJson(await directory.getSource(req.params.id, req.scope)));
 
+  app.patch<{ Params: { id: string }; Body: { enabled: boolean } }>('/sources/:id', {
+    schema: {
+      tags: ['directory'], summary: 'Enable or disable a source (a disabled source is refused with 403)',
+      params: idParams,
+      body: { type: 'object', required: ['enabled'], additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
+      response: { 200: sourceSchema },
+    },
+  }, async (req) => sourceJson(await directory.setSourceEnabled(req.params.id, req.body.enabled, req.scope)));
+
   app.get<{ Params: { id: string } }>('/sources/:id/stats', {
     schema: {
       tags: ['directory'], summary: 'Counters of a source: received = stored + dead_lettered for processed batches',

@@ -7,6 +7,8 @@ export interface WorkerOptions {
   /** @defaultValue 4 */
   readonly concurrency?: number;
   readonly prefix?: string;
+  /** Lock of an active job, renewed by the worker; a killed worker's job is taken over after it. @defaultValue 30000 */
+  readonly lockMs?: number;
   /** Called when a job fails (after translation), for logs and metrics. */
   readonly onFailed?: (job: Job | undefined, err: Error) => void;
 }
@@ -28,7 +30,14 @@ export function createWorker<T, R>(queueName: string, handler: (data: T, job: Jo
         throw e;
       }
     },
-    { connection: options.connection, concurrency: options.concurrency ?? 4, ...(options.prefix ? { prefix: options.prefix } : {}) },
+    {
+      connection: options.connection,
+      concurrency: options.concurrency ?? 4,
+      lockDuration: options.lockMs ?? 30000,
+      stalledInterval: options.lockMs ?? 30000,
+      maxStalledCount: 3,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+    },
   );
   worker.on('error', () => undefined);
   if (options.onFailed) worker.on('failed', (job, err) => options.onFailed?.(job, err));

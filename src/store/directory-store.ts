@@ -27,6 +27,8 @@ export interface DirectoryStore {
   getSource(id: string, scope: Scope): Promise<Source | null>;
   /** Sources in scope, ordered by creation then id. */
   listSources(scope: Scope): Promise<readonly Source[]>;
+  /** Enables or disables a source in scope; returns the updated source, or null when not found. */
+  setSourceEnabled(id: string, enabled: boolean, scope: Scope): Promise<Source | null>;
   /** The source whose current key hashes to `keyHash`, or null. */
   findSourceByKeyHash(keyHash: string): Promise<Source | null>;
 }

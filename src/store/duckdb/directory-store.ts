@@ -84,6 +84,12 @@ export class DuckDbDirectoryStore implements DirectoryStore {
     return rows.map(toSource);
   }
 
+  async setSourceEnabled(id: string, enabled: boolean, scope: Scope): Promise<Source | null> {
+    const where = scopeSql(scope, 'locality', 'province');
+    const rows = await this.query(`UPDATE sources SET enabled = ? WHERE id = ? AND ${where.sql} RETURNING *`, [enabled, id, ...where.params]);
+    return rows.length ? toSource(rows[0]) : null;
+  }
+
   async findSourceByKeyHash(keyHash: string): Promise<Source | null> {
     const rows = await this.query('SELECT * FROM sources WHERE key_hash = ?', [keyHash]);
     return rows.length ? toSource(rows[0]) : null;

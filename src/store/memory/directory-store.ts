@@ -46,6 +46,14 @@ export class MemoryDirectoryStore implements DirectoryStore {
       .map(strip);
   }
 
+  async setSourceEnabled(id: string, enabled: boolean, scope: Scope): Promise<Source | null> {
+    const s = this.sources.get(id);
+    if (!s || !inScope(scope, s.locality, s.province)) return null;
+    const updated = { ...s, enabled };
+    this.sources.set(id, updated);
+    return strip(updated);
+  }
+
   async findSourceByKeyHash(keyHash: string): Promise<Source | null> {
     for (const s of this.sources.values()) if (s.keyHash === keyHash) return strip(s);
     return null;
