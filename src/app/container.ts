@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema';
 import { DirectoryService } from '../directory/directory-service';
+import { errors } from '../errors';
 import { EventSearchService } from '../events/search-service';
 import { BatchProcessor } from '../ingest/batch-processor';
 import { IngestService } from '../ingest/ingest-service';
@@ -39,6 +40,9 @@ export interface Container {
 }
 
 export async function createContainer(config: Config, clock: Clock = systemClock): Promise<Container> {
+  if (config.store !== 'duckdb') {
+    throw errors.invalidConfig([`CANH_STORE=${config.store}: this version of Canh has only the embedded duckdb store; the Elasticsearch adapters are not available yet`]);
+  }
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const admin = ensureSecret(dataDir, 'admin-token', config.adminToken);
@@ -61,7 +65,7 @@ export async function createContainer(config: Config, clock: Clock = systemClock
     config, clock, dataDir, notices, events, directoryStore, directory, ingestQueue, metrics, redis,
     adminToken: admin.value,
     piiSalt: salt.value,
-    ingest: new IngestService(directory, ingestQueue, clock),
+    ingest: new IngestService(directory, ingestQueue, clock, (transport, n) => metrics.accepted.inc({ transport }, n)),
     search: new EventSearchService(events, directory, clock),
     processor: new BatchProcessor(events, clock, salt.value),
     async close() {

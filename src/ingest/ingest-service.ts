@@ -22,6 +22,8 @@ export class IngestService {
     private readonly directory: DirectoryService,
     private readonly queue: IngestQueue,
     private readonly clock: Clock,
+    /** Told of every accepted batch (metrics). */
+    private readonly onAccepted: (transport: IngestJob['transport'], count: number) => void = () => undefined,
   ) {}
 
   /**
@@ -53,6 +55,7 @@ export class IngestService {
     const batchId = newBatchId(receivedAt);
     const snapshot = { id: source.id, locality: source.locality, province: source.province, kind: source.kind, format: source.format };
     await this.queue.enqueue({ batchId, source: snapshot, receivedAt, ...payload });
+    this.onAccepted(payload.transport, payload.count);
     return { accepted: payload.count, batchId };
   }
 }
