@@ -1,6 +1,12 @@
 /** Jest projects: unit (beside the code), contract (every store adapter), integration (real Redis, real DuckDB). */
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const common = {
+  testEnvironment: 'node',
+  // fastify's inject() loads `cookie`, which ships as ES modules only: let SWC turn it into CommonJS.
+  transform: { '^.+\\.ts$': swc, '/node_modules/cookie/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 module.exports = {
   testTimeout: 30000,
   projects: [
