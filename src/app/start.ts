@@ -22,38 +22,48 @@ export interface Running {
 }
 
 export async function startRoles(c: Container, roles: readonly Role[], log: Logger): Promise<Running> {
-  const workers: Worker[] = [];
+  const workers: Worker[] = roles.includes('ingest') ? [startIngestWorker(c, log)] : [];
   let app: FastifyInstance | null = null;
   let address: string | null = null;
-
-  if (roles.includes('ingest')) workers.push(startIngestWorker(c, log));
-  if (roles.includes('api')) {
-    app = await buildApp({
-      adminToken: c.adminToken,
-      maxBodyBytes: c.config.maxBodyBytes,
-      directory: c.directory,
-      ingest: c.ingest,
-      search: c.search,
-      metrics: c.metrics,
-      version: VERSION,
-      logger: log.child({ role: 'api' }) as never,
-      readiness: async () => ({
-        redis: await c.redis.ping().then(() => null, (e: Error) => `redis: ${e.message}`),
-        store: await c.events.ping().then(() => null, (e: Error) => `store: ${e.message}`),
-        directory: await c.directoryStore.ping().then(() => null, (e: Error) => `directory: ${e.message}`),
-      }),
-    });
-    address = await app.listen({ port: c.config.port, host: c.config.host });
+  const stopAll = async () => {
+    await app?.close();
+    await Promise.all(workers.map((w) => w.close()));
+  };
+  try {
+    if (roles.includes('api')) {
+      app = await buildApi(c, log);
+      address = await app.listen({ port: c.config.port, host: c.config.host });
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
   }
   return {
     address,
     app,
     async stop() {
-      await app?.close();
-      await Promise.all(workers.map((w) => w.close()));
+      await stopAll();
       await c.close();
     },
   };
+}
+
+function buildApi(c: Container, log: Logger): Promise<FastifyInstance> {
+  return buildApp({
+    adminToken: c.adminToken,
+    maxBodyBytes: c.config.maxBodyBytes,
+    directory: c.directory,
+    ingest: c.ingest,
+    search: c.search,
+    metrics: c.metrics,
+    version: VERSION,
+    logger: log.child({ role: 'api' }),
+    readiness: async () => ({
+      redis: await c.redis.ping().then(() => null, (e: Error) => `redis: ${e.message}`),
+      store: await c.events.ping().then(() => null, (e: Error) => `store: ${e.message}`),
+      directory: await c.directoryStore.ping().then(() => null, (e: Error) => `directory: ${e.message}`),
+    }),
+  });
 }
 
 function startIngestWorker(c: Container, log: Logger): Worker {

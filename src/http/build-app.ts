@@ -22,13 +22,14 @@ export interface AppDeps {
   readonly metrics: Metrics;
   readonly readiness: ReadinessCheck;
   readonly version: string;
-  readonly logger?: FastifyServerOptions['logger'];
+  /** A pino logger for request logs; none when absent. */
+  readonly logger?: FastifyServerOptions['loggerInstance'];
 }
 
 /** Builds the HTTP app; only the entry point calls listen(), tests use inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     genReqId: () => `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,

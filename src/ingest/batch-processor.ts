@@ -3,7 +3,8 @@ import type { IngestJob } from '../queue/jobs';
 import type { DeadLetter, EcsDocument, EventStore, WriteResult } from '../store/event-store';
 import { forEachLine } from './ingest-service';
 import type { LineContext } from './line-context';
-import { processLine } from './process-line';
+import { processLine, redactRaw } from './process-line';
+import { maskPii } from './redact';
 
 const DATASETS = { access: 'web.access', otp: 'otp.auth', probe: 'uptime.probe' } as const;
 
@@ -29,14 +30,15 @@ export class BatchProcessor {
     const now = this.clock.now();
     const base = { source: job.source, batchId: job.batchId, receivedAt: job.receivedAt, now, piiSalt: this.piiSalt };
     const handle = (raw: string, parsed: unknown, line: number, docId?: string) => {
+      const ctx: LineContext = docId === undefined ? { ...base, line } : { ...base, line, docId };
       if (parsed instanceof InvalidJson) {
-        deadLetters.push(this.deadLetter(job, line, raw, `invalid JSON: ${parsed.message}`));
+        deadLetters.push(this.deadLetter(job, line, redactRaw(raw, undefined, ctx), `invalid JSON: ${maskPii(parsed.message).slice(0, 300)}`));
         return;
       }
-      const ctx: LineContext = docId === undefined ? { ...base, line } : { ...base, line, docId };
       const result = processLine(raw, parsed, ctx);
       if (result.ok) events.push(result.event);
-      else deadLetters.push(this.deadLetter(job, line, raw, result.reason));
+      // Dead letters keep the line, minus the PII the event would not have kept either.
+      else deadLetters.push(this.deadLetter(job, line, redactRaw(raw, parsed, ctx), result.reason));
     };
     if (job.body !== undefined) {
       const json = job.transport === 'ndjson';

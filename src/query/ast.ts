@@ -6,9 +6,15 @@
  * - `term`: the field equals the value. Keyword fields compare exactly (case-sensitive); numeric
  *   fields compare as numbers; `text` fields (event.original, error.message) match when they contain
  *   the value, case-insensitively.
- * - `wildcard`: `*` matches any run of characters, `?` one character; whole-value match.
- * - `range`: bounds compare as numbers for numeric fields, as instants for dates, as text otherwise.
- * - `exists`: the field has a non-null value.
+ * - `wildcard`: `*` matches any run of characters, `?` one character; whole-value match; `\` makes
+ *   the next character literal (`\*` is a star). Dates match as ISO 8601 UTC text with milliseconds.
+ * - `regex`: whole-value match, case-sensitive, the subset RE2 and JavaScript share.
+ * - `range`: bounds compare as numbers for numeric fields, as instants for dates, as addresses for
+ *   ip fields when every bound is an address of one family, as text otherwise.
+ * - `exists`: the field has a non-null value (a list needs a non-null element).
+ * - `cidr`: an IPv4 or IPv6 address field lies in the block; `term` on an ip field with an address
+ *   value compares addresses (`2001:DB8::1` = `2001:db8:0::1`).
+ * - A list value (ECS arrays) matches when any element does.
  * - `text`: a bare word or phrase, contained case-insensitively in event.original.
  * - A missing field never matches term/wildcard/range, so `NOT field:x` matches events without it.
  */

@@ -11,6 +11,8 @@ const LINES = [
   '2001:db8::1 - - [23/Nov/2026:09:00:04 +0700] "GET /dvc/ HTTP/2.0" 502 0 "-" "curl/8.5.0"',
   'this is not an access log line',
 ];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = (res: Response): Promise<any> => res.json();
 const DAY = { from: '2026-11-23T00:00:00+07:00', to: '2026-11-24T00:00:00+07:00' };
 
 describe('HTTP → queue (real Redis) → worker → DuckDB file → search', () => {
@@ -37,8 +39,8 @@ describe('HTTP → queue (real Redis) → worker → DuckDB file → search', ()
   it('accepts lines, stores the good ones, dead-letters the bad one, and finds them', async () => {
     const res = await ingest(source.api_key, LINES.join('\n') + '\n');
     expect(res.status).toBe(202);
-    const body = await res.json();
-    expect(body).toEqual({ accepted: 5, batch_id: expect.any(String) });
+    const answer = await json(res);
+    expect(answer).toEqual({ accepted: 5, batch_id: expect.any(String) });
 
     const s = await waitFor('the batch to be processed', async () => ((await stats(source.id)).received === 5 ? stats(source.id) : undefined));
     expect(s).toMatchObject({ received: 5, stored: 4, dead_lettered: 1 });
@@ -79,7 +81,7 @@ describe('HTTP → queue (real Redis) → worker → DuckDB file → search', ()
     const key = (await svc.admin('/api/v1/sources', { body: { name: 'apache', locality: '00004', kind: 'access', format: 'apache_combined' } })).body;
     const res = await ingest(key.api_key, gzipSync(text), { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
     expect(res.status).toBe(202);
-    expect((await res.json()).accepted).toBe(10000);
+    expect((await json(res)).accepted).toBe(10000);
     const s = await waitFor('10,000 lines processed', async () => ((await stats(key.id)).received === 10000 ? stats(key.id) : undefined), 60_000, 200);
     expect(s).toMatchObject({ received: 10000, stored: 10000, dead_lettered: 0 });
   });
@@ -88,7 +90,7 @@ describe('HTTP → queue (real Redis) → worker → DuckDB file → search', ()
     it('401 for an unknown or missing key', async () => {
       const unknown = await ingest('canh_not-a-real-key', 'x');
       expect(unknown.status).toBe(401);
-      expect(await unknown.json()).toMatchObject({ code: 'CANH_AUTH_UNKNOWN_KEY' });
+      expect(await json(unknown)).toMatchObject({ code: 'CANH_AUTH_UNKNOWN_KEY' });
       const missing = await fetch(`${svc.url}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
       expect(missing.status).toBe(401);
     });
@@ -98,7 +100,7 @@ describe('HTTP → queue (real Redis) → worker → DuckDB file → search', ()
       expect((await svc.admin(`/api/v1/sources/${s.id}`, { method: 'PATCH', body: { enabled: false } })).status).toBe(200);
       const res = await ingest(s.api_key, LINES[0]);
       expect(res.status).toBe(403);
-      expect(await res.json()).toMatchObject({ code: 'CANH_INGEST_SOURCE_DISABLED' });
+      expect(await json(res)).toMatchObject({ code: 'CANH_INGEST_SOURCE_DISABLED' });
       await svc.admin(`/api/v1/sources/${s.id}`, { method: 'PATCH', body: { enabled: true } });
       expect((await ingest(s.api_key, LINES[0])).status).toBe(202);
     });
@@ -111,7 +113,7 @@ describe('HTTP → queue (real Redis) → worker → DuckDB file → search', ()
       ] as const) {
         const res = await ingest(source.api_key, body as string | Buffer, headers as Record<string, string>);
         expect(res.status).toBe(413);
-        const err = await res.json();
+        const err = await json(res);
         expect(err.code).toBe('CANH_INGEST_TOO_LARGE');
         expect(err.message).toContain(String(4 * 1024 * 1024));
       }
@@ -120,20 +122,20 @@ describe('HTTP → queue (real Redis) → worker → DuckDB file → search', ()
     it('415 for an unknown content type, 400 for an empty body or invalid JSON', async () => {
       const xml = await ingest(source.api_key, '<a/>', { 'content-type': 'application/xml' });
       expect(xml.status).toBe(415);
-      expect((await xml.json()).message).toContain('text/plain');
+      expect((await json(xml)).message).toContain('text/plain');
       const empty = await ingest(source.api_key, '\n\n', { 'content-type': 'text/plain' });
       expect(empty.status).toBe(400);
-      expect((await empty.json()).code).toBe('CANH_INGEST_EMPTY_BODY');
+      expect((await json(empty)).code).toBe('CANH_INGEST_EMPTY_BODY');
       const badJson = await ingest(other.api_key, '{"a":', { 'content-type': 'application/json' });
       expect(badJson.status).toBe(400);
-      expect((await badJson.json()).message).toContain('not valid JSON');
+      expect((await json(badJson)).message).toContain('not valid JSON');
     });
   });
 
   it('reports readiness and Prometheus metrics', async () => {
     const ready = await fetch(`${svc.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', store: 'ok', directory: 'ok' } });
+    expect(await json(ready)).toEqual({ status: 'ready', checks: { redis: 'ok', store: 'ok', directory: 'ok' } });
     const metrics = await (await fetch(`${svc.url}/metrics`)).text();
     expect(metrics).toMatch(/canh_ingest_stored_total\{dataset="web.access"\} \d+/);
     expect(metrics).toMatch(/canh_ingest_dead_lettered_total\{dataset="web.access"\} [1-9]/);

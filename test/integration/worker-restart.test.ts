@@ -23,7 +23,8 @@ describe('a worker killed in the middle of a batch and restarted', () => {
       CANH_QUEUE_PREFIX: `canh-kill-${randomBytes(4).toString('hex')}`, CANH_JOB_LOCK_MS: '2000', CANH_INGEST_CONCURRENCY: '1',
     };
     let { child, address } = await startChild(env);
-    const admin = async (path: string, body?: unknown) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const admin = async (path: string, body?: unknown): Promise<any> => {
       const res = await fetch(address + path, {
         method: body === undefined ? 'GET' : 'POST',
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },

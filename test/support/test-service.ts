@@ -26,7 +26,10 @@ export async function startTestService(env: Record<string, string> = {}, roles: 
   const prefix = env.CANH_QUEUE_PREFIX ?? `canh-test-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', CANH_ADMIN_TOKEN: ADMIN_TOKEN, CANH_LOG_LEVEL: 'silent', ...env, CANH_DATA_DIR: dataDir, CANH_QUEUE_PREFIX: prefix });
   const container = await createContainer(config);
-  const running = await startRoles(container, roles, pino({ level: 'silent' }));
+  const running = await startRoles(container, roles, pino({ level: 'silent' })).catch(async (err) => {
+    await container.close();
+    throw err;
+  });
   const url = running.address ?? '';
   return {
     container, running, url, dataDir, prefix,

@@ -1,0 +1,38 @@
+import { timestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { Cell, SplitDocument } from './document';
+import { EVENT_COLUMNS, type ColumnKind } from './schema';
+
+const KINDS: readonly ColumnKind[] = EVENT_COLUMNS.map((c) => c.kind);
+
+function appendCell(appender: DuckDBAppender, kind: ColumnKind, cell: Cell): void {
+  if (cell === null) appender.appendNull();
+  else if (kind === 'varchar') appender.appendVarchar(cell as string);
+  else if (kind === 'timestamp') appender.appendTimestamp(timestampValue(cell as bigint));
+  else if (kind === 'bigint') appender.appendBigInt(cell as bigint);
+  else appender.appendInteger(cell as number);
+}
+
+/**
+ * Appends split documents to an events-shaped table (typed columns then `rest`) and closes the
+ * appender (which flushes). On the write connection inside an open transaction, the rows become
+ * visible at COMMIT and vanish at ROLLBACK.
+ *
+ * Value by value: measured about twice as fast as filling DuckDBDataChunks with setColumns
+ * (docs/adr/0003-embedded-event-store.md).
+ */
+export async function appendEvents(connection: DuckDBConnection, table: string, rows: readonly SplitDocument[]): Promise<void> {
+  const appender = await connection.createAppender(table);
+  try {
+    for (const { cells, rest } of rows) {
+      for (let c = 0; c < cells.length; c++) appendCell(appender, KINDS[c], cells[c]);
+      appender.appendVarchar(rest);
+      appender.endRow();
+    }
+  } catch (err) {
+    // Closing flushes: drop what is buffered so a failed append leaves nothing behind.
+    appender.clear();
+    appender.closeSync();
+    throw err;
+  }
+  appender.closeSync();
+}

@@ -1,0 +1,88 @@
+import { BIGINT, INTEGER, LIST, VARCHAR, listValue, timestampValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { checkBatch } from '../cursor';
+import type { DeadLetter, EcsDocument, EventBatch, WriteResult } from '../event-store';
+import { appendEvents } from './append';
+import { splitDocument, type SplitDocument } from './document';
+import { ID_INDEX } from './schema';
+
+/**
+ * The idempotent batch write (strategy and figures: docs/adr/0003-embedded-event-store.md). Inside
+ * one transaction on the write connection:
+ * 1. look up which ids of the batch are already stored, scanning only the batch's time span (an
+ *    event id always comes with the same `@timestamp`, and zonemaps skip row groups outside it);
+ * 2. append the others straight into `events` with the appender;
+ * 3. INSERT OR IGNORE the dead letters; upsert the batch's counters row.
+ */
+
+/** A batch checked and prepared outside the transaction (no I/O). */
+export interface PreparedBatch {
+  readonly batch: EventBatch;
+  /** Unique by event id (first occurrence wins), split into columns. */
+  readonly rows: readonly SplitDocument[];
+  readonly minTs: number;
+  readonly maxTs: number | null;
+}
+
+/** Validates a batch (kind `invalid`, nothing written) and prepares its rows. */
+export function prepareBatch(batch: EventBatch): PreparedBatch {
+  const keys = checkBatch(batch);
+  const seen = new Set<string>();
+  const unique: EcsDocument[] = [];
+  let minTs = Infinity;
+  let maxTs = -Infinity;
+  keys.forEach(({ at, id }, i) => {
+    minTs = Math.min(minTs, at);
+    maxTs = Math.max(maxTs, at);
+    if (!seen.has(id)) {
+      seen.add(id);
+      unique.push(batch.events[i]);
+    }
+  });
+  return { batch, rows: unique.map(splitDocument), minTs, maxTs: unique.length > 0 ? maxTs : null };
+}
+
+const micros = (ms: number) => timestampValue(BigInt(Math.floor(ms)) * 1000n);
+
+async function storedIds(conn: DuckDBConnection, p: PreparedBatch): Promise<Set<string>> {
+  if (p.rows.length === 0 || p.maxTs === null) return new Set();
+  const reader = await conn.runAndReadAll(
+    'SELECT id FROM events WHERE ts BETWEEN $1 AND $2 AND id IN (SELECT unnest($3::VARCHAR[]))',
+    [micros(p.minTs), micros(p.maxTs), listValue(p.rows.map((r) => r.cells[ID_INDEX] as string))],
+  );
+  return new Set(reader.getRows().map((row) => row[0] as string));
+}
+
+async function insertDeadLetters(conn: DuckDBConnection, letters: readonly DeadLetter[]): Promise<number> {
+  if (letters.length === 0) return 0;
+  const columns: [DuckDBType, (d: DeadLetter) => DuckDBValue][] = [
+    [VARCHAR, (d) => d.id], [VARCHAR, (d) => d.sourceId], [VARCHAR, (d) => d.locality], [VARCHAR, (d) => d.province],
+    [VARCHAR, (d) => d.batchId], [INTEGER, (d) => d.line], [VARCHAR, (d) => d.raw], [VARCHAR, (d) => d.reason],
+    [BIGINT, (d) => BigInt(d.receivedAt)],
+  ];
+  // One statement for the whole batch: parallel lists zipped by unnest.
+  const result = await conn.run(
+    `INSERT OR IGNORE INTO dead_letters
+     SELECT unnest($1), unnest($2), unnest($3), unnest($4), unnest($5), unnest($6), unnest($7), unnest($8),
+            make_timestamp(unnest($9) * 1000)`,
+    columns.map(([, get]) => listValue(letters.map(get))),
+    columns.map(([type]) => LIST(type)),
+  );
+  return result.rowsChanged;
+}
+
+async function upsertBatchRow(conn: DuckDBConnection, b: EventBatch, maxTs: number | null, processedAt: number): Promise<void> {
+  await conn.run('INSERT OR REPLACE INTO batches VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+    b.batchId, b.sourceId, BigInt(b.received), BigInt(b.events.length), BigInt(b.deadLetters.length),
+    micros(b.receivedAt), micros(processedAt), maxTs === null ? null : micros(maxTs),
+  ]);
+}
+
+/** Writes a prepared batch; must run inside a transaction on the write connection. */
+export async function writePrepared(conn: DuckDBConnection, p: PreparedBatch, processedAt: number): Promise<WriteResult> {
+  const existing = await storedIds(conn, p);
+  const fresh = existing.size === 0 ? p.rows : p.rows.filter((r) => !existing.has(r.cells[ID_INDEX] as string));
+  if (fresh.length > 0) await appendEvents(conn, 'events', fresh);
+  const deadLettered = await insertDeadLetters(conn, p.batch.deadLetters);
+  await upsertBatchRow(conn, p.batch, p.maxTs, processedAt);
+  return { written: fresh.length, duplicates: p.batch.events.length - fresh.length, deadLettered };
+}
