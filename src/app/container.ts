@@ -5,7 +5,6 @@ import type { Config } from '../config/schema';
 import { DirectoryService } from '../directory/directory-service';
 import { errors } from '../errors';
 import { EventSearchService } from '../events/search-service';
-import { BatchProcessor } from '../ingest/batch-processor';
 import { IngestService } from '../ingest/ingest-service';
 import { systemClock, type Clock } from '../lib/clock';
 import { Metrics } from '../lib/metrics';
@@ -30,7 +29,6 @@ export interface Container {
   readonly ingestQueue: BullMqIngestQueue;
   readonly ingest: IngestService;
   readonly search: EventSearchService;
-  readonly processor: BatchProcessor;
   readonly metrics: Metrics;
   /** Connection of producers (fails fast); workers open their own. */
   readonly redis: Redis;
@@ -49,7 +47,7 @@ export async function createContainer(config: Config, clock: Clock = systemClock
   const salt = ensureSecret(dataDir, 'pii-salt', config.piiSalt);
   const notices = admin.generated ? [`CANH_ADMIN_TOKEN is not set: generated an admin token in ${admin.path}`] : [];
 
-  const events: EventStore = new DuckDbEventStore({ path: join(dataDir, 'events.duckdb') });
+  const events: EventStore = new DuckDbEventStore({ path: join(dataDir, 'events.duckdb'), config: { memory_limit: config.duckdbMemoryLimit } });
   const directoryStore: DirectoryStore = new DuckDbDirectoryStore({ path: join(dataDir, 'directory.duckdb') });
   await events.init();
   await directoryStore.init();
@@ -67,7 +65,6 @@ export async function createContainer(config: Config, clock: Clock = systemClock
     piiSalt: salt.value,
     ingest: new IngestService(directory, ingestQueue, clock, (transport, n) => metrics.accepted.inc({ transport }, n)),
     search: new EventSearchService(events, directory, clock),
-    processor: new BatchProcessor(events, clock, salt.value),
     async close() {
       await ingestQueue.close().catch(() => undefined);
       redis.disconnect();

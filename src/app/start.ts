@@ -2,6 +2,8 @@ import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from '../http/build-app';
+import { BatchProcessor } from '../ingest/batch-processor';
+import { ParsePool } from '../ingest/parse-pool';
 import type { IngestJob } from '../queue/jobs';
 import { QUEUES } from '../queue/jobs';
 import { createRedis } from '../queue/redis';
@@ -70,11 +72,13 @@ function startIngestWorker(c: Container, log: Logger): Worker {
   const connection = createRedis(c.config.redisUrl, 'worker');
   connection.on('error', () => undefined);
   const wlog = log.child({ role: 'ingest' });
+  const pool = c.config.parseThreads > 0 ? new ParsePool(c.config.parseThreads) : null;
+  const processor = new BatchProcessor(c.events, c.clock, c.piiSalt, pool);
   const worker = createWorker<IngestJob, unknown>(
     QUEUES.ingest,
     async (job) => {
       const dataset = { access: 'web.access', otp: 'otp.auth', probe: 'uptime.probe' }[job.source.kind];
-      const out = await c.processor.process(job);
+      const out = await processor.process(job);
       c.metrics.received.inc({ dataset }, out.received);
       c.metrics.stored.inc({ dataset }, out.written);
       c.metrics.duplicates.inc({ dataset }, out.duplicates);
@@ -93,6 +97,7 @@ function startIngestWorker(c: Container, log: Logger): Worker {
   const close = worker.close.bind(worker);
   worker.close = async (force?: boolean) => {
     await close(force);
+    await pool?.close();
     connection.disconnect();
   };
   return worker;

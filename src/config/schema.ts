@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * Every environment variable Canh reads: name, default, description and parser. `canh config`
  * and docs/configuration.md list the same table.
@@ -51,7 +53,22 @@ export const CONFIG_SCHEMA = {
   rulesDir: { env: 'CANH_RULES_DIR', description: 'Extra directory of rule files, beside the shipped rules/', parse: text() },
   retentionDays: { env: 'CANH_RETENTION_DAYS', default: '90', description: 'Days events and dead letters are kept', parse: int(1, 36500) },
   maxBodyBytes: { env: 'CANH_MAX_BODY_BYTES', default: String(32 * 1024 * 1024), description: 'Largest ingest body accepted, after decompression', parse: int(1024, 512 * 1024 * 1024) },
-  ingestConcurrency: { env: 'CANH_INGEST_CONCURRENCY', default: '4', description: 'Batches one ingest worker processes at once', parse: int(1, 64) },
+  ingestConcurrency: { env: 'CANH_INGEST_CONCURRENCY', default: '2', description: 'Batches one ingest worker processes at once', parse: int(1, 64) },
+  duckdbMemoryLimit: {
+    env: 'CANH_DUCKDB_MEMORY_LIMIT',
+    default: '256MB',
+    description: 'Memory the embedded event store may use for caching and queries (DuckDB memory_limit, e.g. 512MB, 2GB); it spills to disk beyond',
+    parse: (raw: string): string => {
+      if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(raw.trim())) throw new Error(`expected a size such as 512MB or 2GB, got "${raw}"`);
+      return raw.trim();
+    },
+  },
+  parseThreads: {
+    env: 'CANH_PARSE_THREADS',
+    default: 'auto',
+    description: 'Threads that parse ingest batches beside the writer (0: parse on the main thread; auto: as many as the cores)',
+    parse: (raw: string): number => (raw === 'auto' ? availableParallelism() : int(0, 32)(raw)),
+  },
   jobLockMs: {
     env: 'CANH_JOB_LOCK_MS',
     default: '30000',

@@ -150,6 +150,15 @@ export interface EventStore {
    * (idempotent by id) and the batch's counters. Writing the same batch again changes nothing.
    */
   write(batch: EventBatch): Promise<WriteResult>;
+  /**
+   * Optional split of write() for throughput: the path of a module exporting a pure
+   * `prepareBatch(batch: EventBatch): unknown` whose structured-clonable result `writePrepared`
+   * writes exactly as `write(batch)` would. The ingest worker runs the prepare step on its parse
+   * threads, so the writer's thread only writes. Absent: the worker calls write().
+   */
+  readonly preparer?: string;
+  /** Writes what the preparer module's prepareBatch returned (required when `preparer` is set). */
+  writePrepared?(prepared: unknown): Promise<WriteResult>;
   /** Matching events, newest first, with cursor paging. */
   search(query: SearchQuery, scope: Scope): Promise<SearchPage>;
   /** Number of matching events. */

@@ -10,7 +10,7 @@ import { DuckDbDatabase, type StoreLogger } from './connection';
 import { rebuildDocument } from './document';
 import { afterKey, and, eventWhere, scopeCondition } from './query';
 import { EVENT_COLUMNS, ID_INDEX, REST_COLUMN, SCHEMA_DDL, TS_INDEX } from './schema';
-import { prepareBatch, writePrepared } from './write';
+import { prepareBatch, writePrepared, type PreparedBatch } from './write';
 
 export interface DuckDbEventStoreOptions {
   /** Database file (created if missing), or ':memory:'. */
@@ -76,9 +76,16 @@ export class DuckDbEventStore implements EventStore {
     await this.open().read((conn) => conn.run('SELECT 1'));
   }
 
+  /** The pure half of write() (split into rows) runs on the ingest worker's parse threads. */
+  readonly preparer = require.resolve('./prepare');
+
   async write(batch: EventBatch): Promise<WriteResult> {
-    const prepared = prepareBatch(batch);
-    return this.open().writeTransaction((conn) => writePrepared(conn, prepared, this.now()));
+    return this.writePrepared(prepareBatch(batch));
+  }
+
+  async writePrepared(prepared: unknown): Promise<WriteResult> {
+    const p = prepared as PreparedBatch;
+    return this.open().writeTransaction((conn) => writePrepared(conn, p, this.now()));
   }
 
   async search(query: SearchQuery, scope: Scope): Promise<SearchPage> {

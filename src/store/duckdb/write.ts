@@ -14,9 +14,15 @@ import { ID_INDEX } from './schema';
  * 3. INSERT OR IGNORE the dead letters; upsert the batch's counters row.
  */
 
-/** A batch checked and prepared outside the transaction (no I/O). */
+/**
+ * A batch checked and prepared outside the transaction (no I/O, structured-clonable: the ingest
+ * worker prepares batches on a parse thread and hands them over). Holds the rows, not the documents.
+ */
 export interface PreparedBatch {
+  /** The batch without its documents (they are in `rows`). */
   readonly batch: EventBatch;
+  /** Events in the batch as given (repeats included). */
+  readonly eventCount: number;
   /** Unique by event id (first occurrence wins), split into columns. */
   readonly rows: readonly SplitDocument[];
   readonly minTs: number;
@@ -38,7 +44,7 @@ export function prepareBatch(batch: EventBatch): PreparedBatch {
       unique.push(batch.events[i]);
     }
   });
-  return { batch, rows: unique.map(splitDocument), minTs, maxTs: unique.length > 0 ? maxTs : null };
+  return { batch: { ...batch, events: [] }, eventCount: batch.events.length, rows: unique.map(splitDocument), minTs, maxTs: unique.length > 0 ? maxTs : null };
 }
 
 const micros = (ms: number) => timestampValue(BigInt(Math.floor(ms)) * 1000n);
@@ -70,9 +76,9 @@ async function insertDeadLetters(conn: DuckDBConnection, letters: readonly DeadL
   return result.rowsChanged;
 }
 
-async function upsertBatchRow(conn: DuckDBConnection, b: EventBatch, maxTs: number | null, processedAt: number): Promise<void> {
+async function upsertBatchRow(conn: DuckDBConnection, b: EventBatch, eventCount: number, maxTs: number | null, processedAt: number): Promise<void> {
   await conn.run('INSERT OR REPLACE INTO batches VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-    b.batchId, b.sourceId, BigInt(b.received), BigInt(b.events.length), BigInt(b.deadLetters.length),
+    b.batchId, b.sourceId, BigInt(b.received), BigInt(eventCount), BigInt(b.deadLetters.length),
     micros(b.receivedAt), micros(processedAt), maxTs === null ? null : micros(maxTs),
   ]);
 }
@@ -83,6 +89,6 @@ export async function writePrepared(conn: DuckDBConnection, p: PreparedBatch, pr
   const fresh = existing.size === 0 ? p.rows : p.rows.filter((r) => !existing.has(r.cells[ID_INDEX] as string));
   if (fresh.length > 0) await appendEvents(conn, 'events', fresh);
   const deadLettered = await insertDeadLetters(conn, p.batch.deadLetters);
-  await upsertBatchRow(conn, p.batch, p.maxTs, processedAt);
-  return { written: fresh.length, duplicates: p.batch.events.length - fresh.length, deadLettered };
+  await upsertBatchRow(conn, p.batch, p.eventCount, p.maxTs, processedAt);
+  return { written: fresh.length, duplicates: p.eventCount - fresh.length, deadLettered };
 }
