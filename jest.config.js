@@ -9,6 +9,8 @@ const common = {
 };
 module.exports = {
   testTimeout: 30000,
+  // Safety net: a test that fails half-way must not leave CI waiting on a handle it left open.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.test.ts'] },
     { ...common, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'] },

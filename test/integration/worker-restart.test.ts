@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,14 +10,24 @@ import { waitFor } from '../support/wait';
 
 jest.setTimeout(120_000);
 
+const started: ChildProcess[] = [];
+
 /** Starts `canh start` as a child process and resolves with its address once it listens. */
 async function startChild(env: NodeJS.ProcessEnv) {
   const child = spawnCanh(['start'], env);
+  started.push(child);
   const address = await waitFor('canh to listen', () => /"address":"(http:\/\/[^"]+)"/.exec(child.output())?.[1] ?? (child.exitCode !== null ? Promise.reject(new Error(child.output())) : undefined), 30_000);
   return { child, address };
 }
 
 describe('a worker killed in the middle of a batch and restarted', () => {
+  afterAll(async () => {
+    for (const c of started) {
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await exited(c);
+    }
+  });
+
   it('leaves no duplicate and no loss', async () => {
     const env = {
       PORT: '0', HOST: '127.0.0.1', CANH_ADMIN_TOKEN: ADMIN_TOKEN, CANH_DATA_DIR: mkdtempSync(join(tmpdir(), 'canh-kill-')),

@@ -19,5 +19,6 @@ export function spawnCanh(args: string[], env: NodeJS.ProcessEnv): ChildProcess 
 /** Resolves with the exit code (or signal) of a child process. */
 export function exited(child: ChildProcess): Promise<number | string> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  if (child.signalCode !== null) return Promise.resolve(child.signalCode);
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? String(signal))));
 }
