@@ -9,7 +9,8 @@ const common = {
 };
 module.exports = {
   testTimeout: 30000,
-  // Safety net: a test that fails half-way must not leave CI waiting on a handle it left open.
+  // DuckDB's native addon keeps an internal handle (DuckDBNapiRefReaper) alive after every database
+  // is closed, and a test that fails half-way must not leave CI waiting either.
   forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.test.ts'] },
