@@ -76,6 +76,27 @@ describe('HTTP → queue (real Redis) → worker → DuckDB file → search', ()
     expect((await search('url.original:"/claims-00004"', '&locality=00004')).total).toBe(0);
   });
 
+  it('answers _bulk like Elasticsearch, with the _id each document is stored under', async () => {
+    const line = (path: string) => `192.0.2.44 - - [23/Nov/2026:11:00:00 +0700] "GET ${path} HTTP/1.1" 200 10 "-" "Filebeat-test"`;
+    const body = [
+      JSON.stringify({ create: { _index: 'logs-canh' } }), JSON.stringify({ message: line('/bulk-a') }),
+      JSON.stringify({ create: { _index: 'logs-canh', _id: 'shipper-id-1' } }), JSON.stringify({ message: line('/bulk-b') }),
+    ].join('\n') + '\n';
+    const res = await fetch(`${svc.url}/_bulk`, { method: 'POST', headers: { authorization: `ApiKey ${source.api_key}`, 'content-type': 'application/x-ndjson' }, body });
+    expect(res.status).toBe(200);
+    const answer = await json(res);
+    expect(answer.errors).toBe(false);
+    expect(answer.items.map((i: any) => i.create.status)).toEqual([201, 201]);
+    expect(answer.items[1].create._id).toBe('shipper-id-1');
+    const stored = await waitFor('the bulk documents', async () => {
+      const page = await search('user_agent.original:"Filebeat-test"');
+      return page.total === 2 ? page.events : undefined;
+    });
+    const byPath = Object.fromEntries(stored.map((e: any) => [e.url.path, e.event.id]));
+    expect(byPath['/bulk-a']).toBe(answer.items[0].create._id);
+    expect(byPath['/bulk-b']).toMatch(/^[A-Za-z0-9_-]{27}$/);
+  });
+
   it('accepts gzip and processes all 10,000 lines of the real Apache log', async () => {
     const text = readFileSync(sampleAccessLogPath());
     const key = (await svc.admin('/api/v1/sources', { body: { name: 'apache', locality: '00004', kind: 'access', format: 'apache_combined' } })).body;

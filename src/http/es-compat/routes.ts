@@ -4,6 +4,7 @@ import type { Source } from '../../directory/types';
 import type { IngestService } from '../../ingest/ingest-service';
 import { systemClock, type Clock } from '../../lib/clock';
 import { parseBulk, type BulkDocItem } from './bulk-parse';
+import { eventId } from '../../ingest/event-id';
 import { buildBulkResponse } from './bulk-response';
 import * as info from './cluster-info';
 import { noRequestsError, toEsError } from './es-errors';
@@ -119,8 +120,16 @@ function registerBulkRoutes(app: FastifyInstance, options: EsCompatOptions, cloc
     const { items } = parseBulk(typeof request.body === 'string' ? request.body : '', request.params.index);
     if (items.length === 0) throw noRequestsError();
     const docs = items.filter((item): item is BulkDocItem => item.kind === 'doc');
-    if (docs.length > 0) await options.ingest.acceptItems(source, docs.map(toIngestItem), 'bulk');
-    return sendJson(request, reply, 200, buildBulkResponse(items, { took: clock.now() - started, newId, fallbackIndex: FALLBACK_INDEX }));
+    const ids: string[] = [];
+    if (docs.length > 0) {
+      const { batchId } = await options.ingest.acceptItems(source, docs.map(toIngestItem), 'bulk');
+      // Documents without an _id get the event.id they will be stored under (line = position in the batch).
+      docs.forEach((doc, i) => {
+        if (!doc.id) ids.push(options.newDocId ? options.newDocId() : eventId({ sourceId: source.id, batchId, line: i + 1 }));
+      });
+    }
+    const nextId = () => ids.shift() ?? newId();
+    return sendJson(request, reply, 200, buildBulkResponse(items, { took: clock.now() - started, newId: nextId, fallbackIndex: FALLBACK_INDEX }));
   };
   const schema = {
     tags: [TAG],
