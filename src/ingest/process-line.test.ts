@@ -1,15 +1,7 @@
-import { field, lineContext, NOW, RECEIVED_AT } from '../../test/fixtures/ingest/context';
+import { field, lineContext, NOW, RECEIVED_AT, event, reason } from '../../test/fixtures/ingest/context';
 import { processLine, type LineResult } from './process-line';
 import type { SourceFormat } from '../directory/types';
 
-function event(r: LineResult): Record<string, unknown> {
-  if (!r.ok) throw new Error(`expected an event, got dead letter: ${r.reason}`);
-  return r.event;
-}
-function reason(r: LineResult): string {
-  if (r.ok) throw new Error(`expected a dead letter, got ${JSON.stringify(r.event)}`);
-  return r.reason;
-}
 const access = (line: string, format: SourceFormat = 'apache_combined', parsed?: unknown): LineResult =>
   processLine(line, parsed, lineContext('access', format));
 

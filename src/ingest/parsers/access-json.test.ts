@@ -1,15 +1,7 @@
-import { field, lineContext } from '../../../test/fixtures/ingest/context';
+import { field, lineContext, event, reason } from '../../../test/fixtures/ingest/context';
 import type { SourceFormat } from '../../directory/types';
 import { processLine, type LineResult } from '../process-line';
 
-function event(r: LineResult): Record<string, unknown> {
-  if (!r.ok) throw new Error(`expected an event, got dead letter: ${r.reason}`);
-  return r.event;
-}
-function reason(r: LineResult): string {
-  if (r.ok) throw new Error(`expected a dead letter, got ${JSON.stringify(r.event)}`);
-  return r.reason;
-}
 const json = (doc: unknown, format: SourceFormat = 'json'): LineResult => processLine(JSON.stringify(doc), doc, lineContext('access', format));
 const LINE = '83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET /presentations/?id=1 HTTP/1.1" 200 203023 "http://semicomplete.com/" "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"';
 

@@ -1,16 +1,8 @@
-import { field, lineContext } from '../../../test/fixtures/ingest/context';
+import { field, lineContext, event, reason } from '../../../test/fixtures/ingest/context';
 import { processLine, type LineResult } from '../process-line';
 import { hashPhone } from '../redact';
 import { OTP_ACTIONS } from './otp-json';
 
-function event(r: LineResult): Record<string, unknown> {
-  if (!r.ok) throw new Error(`expected an event, got dead letter: ${r.reason}`);
-  return r.event;
-}
-function reason(r: LineResult): string {
-  if (r.ok) throw new Error(`expected a dead letter, got ${JSON.stringify(r.event)}`);
-  return r.reason;
-}
 const otp = (doc: unknown, salt = 'test-salt'): LineResult => processLine(JSON.stringify(doc), doc, lineContext('otp', 'json', { piiSalt: salt }));
 
 const SHORT = {

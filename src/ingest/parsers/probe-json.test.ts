@@ -1,14 +1,6 @@
-import { field, lineContext } from '../../../test/fixtures/ingest/context';
+import { field, lineContext, event, reason } from '../../../test/fixtures/ingest/context';
 import { processLine, type LineResult } from '../process-line';
 
-function event(r: LineResult): Record<string, unknown> {
-  if (!r.ok) throw new Error(`expected an event, got dead letter: ${r.reason}`);
-  return r.event;
-}
-function reason(r: LineResult): string {
-  if (r.ok) throw new Error(`expected a dead letter, got ${JSON.stringify(r.event)}`);
-  return r.reason;
-}
 const probe = (doc: unknown): LineResult => processLine(JSON.stringify(doc), doc, lineContext('probe', 'json'));
 
 describe('probe + json', () => {
