@@ -58,6 +58,16 @@ describe('HTTP → queue (real Redis) → worker → DuckDB file → search', ()
     expect(dead[0].reason.length).toBeGreaterThan(10);
   });
 
+  it('counts events per time bucket, empty buckets included', async () => {
+    const h = (await svc.admin(`/api/v1/events/histogram?from=${encodeURIComponent('2026-11-23T09:00:00+07:00')}&to=${encodeURIComponent('2026-11-23T09:00:06+07:00')}&interval=2s`)).body;
+    expect(h.interval_ms).toBe(2000);
+    expect(h.buckets).toEqual([
+      { start: '2026-11-23T02:00:00.000Z', count: 1 },
+      { start: '2026-11-23T02:00:02.000Z', count: 2 },
+      { start: '2026-11-23T02:00:04.000Z', count: 1 },
+    ]);
+  });
+
   it('answers a bad query with 400 naming the position', async () => {
     const res = await svc.admin(`/api/v1/events?q=${encodeURIComponent('http.response.status_code:>=abc')}`);
     expect(res.status).toBe(400);
