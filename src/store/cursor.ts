@@ -58,12 +58,48 @@ export function cursorKey(cursor: string | undefined): CursorKey | undefined {
 }
 
 const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Value of the `n` decimal digits of `s` at `at`, or -1 when one is not a digit. */
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
 
 /**
- * Epoch ms of an ISO 8601 `@timestamp` (query/predicate.ts isoToEpochMs rules), with a fast path for
+ * Epoch ms of `s` when it is exactly what `toISOString()` writes (YYYY-MM-DDTHH:mm:ss.sssZ, fields
+ * in range), else undefined. Read digit by digit: this runs for every stored event, and a valid
+ * canonical string is then known to round-trip without formatting it again.
+ */
+export function canonicalTimestampMs(s: string): number | undefined {
+  if (s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90) return undefined;
+  const y = digits(s, 0, 4);
+  const mo = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  const h = digits(s, 11, 2);
+  const mi = digits(s, 14, 2);
+  const sec = digits(s, 17, 2);
+  const ms = digits(s, 20, 3);
+  // Years below 100 would be read as 19xx by Date.UTC: left to the general path.
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 || ms < 0) return undefined;
+  const leap = mo === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+  if (d > DAYS_IN_MONTH[mo - 1] + (leap ? 1 : 0)) return undefined;
+  return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+}
+
+/**
+ * Epoch ms of an ISO 8601 `@timestamp` (query/predicate.ts isoToEpochMs rules), with fast paths for
  * the canonical `toISOString()` form the normalizer writes.
  */
 export function timestampMs(s: string): number | undefined {
+  const fast = canonicalTimestampMs(s);
+  if (fast !== undefined) return fast;
   if (CANONICAL_ISO.test(s)) {
     const ms = Date.parse(s);
     if (Number.isFinite(ms) && new Date(ms).toISOString() === s) return ms;

@@ -151,18 +151,28 @@ export function parseAnyTime(value: unknown): number | undefined {
   return parseIsoTime(s);
 }
 
-const isoMemo = { ms: [NaN, NaN, NaN, NaN], iso: ['', '', '', ''], next: 0 };
+const isoMemo = { ms: [NaN, NaN, NaN, NaN], iso: ['', '', '', ''], used: [0, 0, 0, 0], tick: 0 };
 
 /**
  * ISO 8601 UTC with milliseconds, e.g. `2015-05-17T10:05:03.000Z`. Remembers the last few values:
  * within a batch, `event.created`/`event.ingested` never change and log lines share their second.
+ * A miss replaces the least recently used value, so a run of distinct line times (a shuffled log)
+ * does not evict the batch's two constant times.
  */
 export function toIso(ms: number): string {
   const m = isoMemo;
-  for (let i = 0; i < 4; i++) if (m.ms[i] === ms) return m.iso[i];
+  const tick = ++m.tick;
+  let oldest = 0;
+  for (let i = 0; i < 4; i++) {
+    if (m.ms[i] === ms) {
+      m.used[i] = tick;
+      return m.iso[i];
+    }
+    if (m.used[i] < m.used[oldest]) oldest = i;
+  }
   const iso = new Date(ms).toISOString();
-  m.ms[m.next] = ms;
-  m.iso[m.next] = iso;
-  m.next = (m.next + 1) & 3;
+  m.ms[oldest] = ms;
+  m.iso[oldest] = iso;
+  m.used[oldest] = tick;
   return iso;
 }

@@ -1,6 +1,6 @@
 import type { EcsDocument } from '../event-store';
 import { toNumber } from '../../query/predicate';
-import { timestampMs } from '../cursor';
+import { canonicalTimestampMs, timestampMs } from '../cursor';
 import { setField } from '../fields';
 import { EVENT_COLUMNS, type EventColumn } from './schema';
 
@@ -23,24 +23,30 @@ export interface SplitDocument {
   readonly rest: string;
 }
 
-interface PathTree {
-  [key: string]: PathTree | EventColumnAt;
-}
-interface EventColumnAt {
-  readonly leaf: EventColumn;
+/**
+ * The typed fields as a path tree: an inner node per object level, a leaf per typed column. Maps
+ * rather than objects keyed by name: strip() looks up every key of every document in them.
+ */
+interface PathNode {
+  readonly children: Map<string, PathNode> | null;
+  readonly leaf: EventColumn | null;
   readonly index: number;
 }
 
-function buildTree(): PathTree {
-  const root: PathTree = {};
+function buildTree(): PathNode {
+  const root: PathNode = { children: new Map(), leaf: null, index: -1 };
   EVENT_COLUMNS.forEach((col, index) => {
     const parts = col.field.split('.');
     let node = root;
     for (const part of parts.slice(0, -1)) {
-      node[part] ??= {};
-      node = node[part] as PathTree;
+      let next = node.children!.get(part);
+      if (next === undefined) {
+        next = { children: new Map(), leaf: null, index: -1 };
+        node.children!.set(part, next);
+      }
+      node = next;
     }
-    node[parts[parts.length - 1]] = { leaf: col, index };
+    node.children!.set(parts[parts.length - 1], { children: null, leaf: col, index });
   });
   return root;
 }
@@ -53,56 +59,83 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function isLeaf(node: PathTree | EventColumnAt): node is EventColumnAt {
-  return (node as EventColumnAt).leaf !== undefined && typeof (node as EventColumnAt).index === 'number';
-}
-
-/** Whole number for a long column, or null; `exact` when the document held exactly that number. */
-function toLong(value: unknown, int32: boolean): { cell: number | null; exact: boolean } {
-  // Numeric strings count as numbers, as in the filter language (query/predicate.ts toNumber).
+/** Whole number for a long column, or null (numeric strings count, as in query/predicate.ts toNumber). */
+function longCell(value: unknown, int32: boolean): number | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return int32 && (value < INT32_MIN || value > INT32_MAX) ? null : value;
   const number = toNumber(value);
   const n = number === undefined ? undefined : Math.round(number);
-  if (n === undefined || !Number.isSafeInteger(n) || (int32 && (n < INT32_MIN || n > INT32_MAX))) return { cell: null, exact: false };
-  return { cell: n, exact: n === value };
+  if (n === undefined || !Number.isSafeInteger(n) || (int32 && (n < INT32_MIN || n > INT32_MAX))) return null;
+  return n;
+}
+
+/** Micros of a whole ms count as a bigint: one BigInt allocation while the product stays exact. */
+function micros(ms: number): bigint {
+  const us = ms * 1000;
+  return Number.isSafeInteger(us) ? BigInt(us) : BigInt(ms) * 1000n;
+}
+
+/**
+ * Writes the column value of a document value into `cells[index]`; returns whether the column alone
+ * reproduces the value (then it need not stay in `rest`). Writes into the row rather than returning
+ * a pair: this runs for every typed field of every stored event.
+ */
+function putCell(col: EventColumn, value: unknown, cells: Cell[], index: number): boolean {
+  switch (col.kind) {
+    case 'timestamp': {
+      if (typeof value !== 'string') return false;
+      // The normalizer's canonical form is exact by construction; anything else is checked.
+      const canonical = canonicalTimestampMs(value);
+      if (canonical !== undefined) {
+        cells[index] = micros(canonical);
+        return true;
+      }
+      const ms = timestampMs(value);
+      if (ms === undefined) return false;
+      const whole = Math.floor(ms);
+      cells[index] = micros(whole);
+      return value === new Date(whole).toISOString();
+    }
+    case 'varchar':
+      if (typeof value === 'string') cells[index] = value;
+      else if (typeof value === 'number' || typeof value === 'boolean') cells[index] = String(value);
+      return typeof value === 'string';
+    case 'bigint': {
+      const n = longCell(value, false);
+      if (n !== null) cells[index] = BigInt(n);
+      return n !== null && n === value;
+    }
+    case 'integer': {
+      const n = longCell(value, true);
+      cells[index] = n;
+      return n !== null && n === value;
+    }
+  }
 }
 
 /** The column value of a document value, and whether the column alone reproduces it. */
 export function toCell(col: EventColumn, value: unknown): { cell: Cell; exact: boolean } {
-  switch (col.kind) {
-    case 'timestamp': {
-      const ms = typeof value === 'string' ? timestampMs(value) : undefined;
-      if (ms === undefined) return { cell: null, exact: false };
-      const whole = Math.floor(ms);
-      return { cell: BigInt(whole) * 1000n, exact: value === new Date(whole).toISOString() };
-    }
-    case 'varchar':
-      if (typeof value === 'string') return { cell: value, exact: true };
-      if (typeof value === 'number' || typeof value === 'boolean') return { cell: String(value), exact: false };
-      return { cell: null, exact: false };
-    case 'bigint': {
-      const { cell, exact } = toLong(value, false);
-      return { cell: cell === null ? null : BigInt(cell), exact };
-    }
-    case 'integer':
-      return toLong(value, true);
-  }
+  const cells: Cell[] = [null];
+  const exact = putCell(col, value, cells, 0);
+  return { cell: cells[0], exact };
 }
 
-function strip(obj: Record<string, unknown>, tree: PathTree, cells: Cell[]): Record<string, unknown> {
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function strip(obj: Record<string, unknown>, children: Map<string, PathNode>, cells: Cell[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(obj)) {
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     const value = obj[key];
-    const node = Object.prototype.hasOwnProperty.call(tree, key) ? tree[key] : undefined;
+    const node = children.get(key);
     if (node === undefined) {
       out[key] = value;
-    } else if (isLeaf(node)) {
-      const { cell, exact } = toCell(node.leaf, value);
-      cells[node.index] = cell;
-      if (!exact) out[key] = value;
+    } else if (node.leaf !== null) {
+      if (!putCell(node.leaf, value, cells, node.index)) out[key] = value;
     } else if (isPlainObject(value)) {
-      const sub = strip(value, node, cells);
+      const sub = strip(value, node.children!, cells);
       // Drop objects emptied by the extraction (rebuilt later); keep ones that were empty already.
-      if (Object.keys(sub).length > 0 || Object.keys(value).length === 0) out[key] = sub;
+      if (!isEmpty(sub) || isEmpty(value)) out[key] = sub;
     } else {
       out[key] = value;
     }
@@ -110,11 +143,43 @@ function strip(obj: Record<string, unknown>, tree: PathTree, cells: Cell[]): Rec
   return out;
 }
 
+/** True when `obj` has no own enumerable string keys (as Object.keys(obj).length === 0, allocation-free). */
+function isEmpty(obj: Record<string, unknown>): boolean {
+  for (const key in obj) if (hasOwn.call(obj, key)) return false;
+  return true;
+}
+
 /** Splits a nested ECS document into typed cells and the JSON remainder. */
 export function splitDocument(doc: EcsDocument): SplitDocument {
   const cells: Cell[] = new Array<Cell>(EVENT_COLUMNS.length).fill(null);
-  const rest = strip(doc, TREE, cells);
+  const rest = strip(doc, TREE.children!, cells);
   return { cells, rest: JSON.stringify(rest) };
+}
+
+/**
+ * Split documents laid out column by column: `columns[c][r]` is cell c of row r, `rest[r]` its JSON
+ * remainder. The shape prepared batches travel in: structured clone copies a few long arrays much
+ * faster than one small object and array per row (measured about 3x to serialize, 1.6x to read back).
+ */
+export interface SplitColumns {
+  /** One array per EVENT_COLUMNS entry, in order, each with one cell per row. */
+  readonly columns: Cell[][];
+  readonly rest: string[];
+}
+
+/** Splits documents into columns (see SplitColumns); row r is splitDocument(docs[r]). */
+export function splitColumns(docs: readonly EcsDocument[]): SplitColumns {
+  // Filled by push, not preallocated: holey arrays are cloned as sparse ones, slower and larger.
+  const columns: Cell[][] = EVENT_COLUMNS.map(() => []);
+  const rest: string[] = [];
+  // One scratch row, reset per document: the cells are copied into the columns right away.
+  const cells = new Array<Cell>(EVENT_COLUMNS.length);
+  for (const doc of docs) {
+    cells.fill(null);
+    rest.push(JSON.stringify(strip(doc, TREE.children!, cells)));
+    for (let c = 0; c < cells.length; c++) columns[c].push(cells[c]);
+  }
+  return { columns, rest };
 }
 
 function hasPath(doc: Record<string, unknown>, parts: readonly string[]): boolean {

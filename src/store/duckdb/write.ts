@@ -1,8 +1,8 @@
 import { BIGINT, INTEGER, LIST, VARCHAR, listValue, timestampValue, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { checkBatch } from '../cursor';
 import type { DeadLetter, EcsDocument, EventBatch, WriteResult } from '../event-store';
-import { appendEvents } from './append';
-import { splitDocument, type SplitDocument } from './document';
+import { appendColumns } from './append';
+import { splitColumns, type SplitColumns } from './document';
 import { ID_INDEX } from './schema';
 
 /**
@@ -23,8 +23,8 @@ export interface PreparedBatch {
   readonly batch: EventBatch;
   /** Events in the batch as given (repeats included). */
   readonly eventCount: number;
-  /** Unique by event id (first occurrence wins), split into columns. */
-  readonly rows: readonly SplitDocument[];
+  /** Unique by event id (first occurrence wins), split into columns, laid out column by column. */
+  readonly rows: SplitColumns;
   readonly minTs: number;
   readonly maxTs: number | null;
 }
@@ -44,16 +44,30 @@ export function prepareBatch(batch: EventBatch): PreparedBatch {
       unique.push(batch.events[i]);
     }
   });
-  return { batch: { ...batch, events: [] }, eventCount: batch.events.length, rows: unique.map(splitDocument), minTs, maxTs: unique.length > 0 ? maxTs : null };
+  return { batch: { ...batch, events: [] }, eventCount: batch.events.length, rows: splitColumns(unique), minTs, maxTs: unique.length > 0 ? maxTs : null };
 }
 
 const micros = (ms: number) => timestampValue(BigInt(Math.floor(ms)) * 1000n);
 
+const ID_SEPARATOR = '\n';
+
+/**
+ * The ids of a batch as one query parameter: one newline-joined string split by DuckDB, which binds
+ * far faster than a 10,000-value list (measured 13 vs 20-30 ms a batch, most of it on the writer's
+ * thread); the list only when an id itself holds a newline.
+ */
+function idsParameter(ids: readonly string[]): { sql: string; value: DuckDBValue } {
+  if (ids.some((id) => id.includes(ID_SEPARATOR))) return { sql: 'unnest($3::VARCHAR[])', value: listValue(ids as string[]) };
+  return { sql: "unnest(string_split($3, chr(10)))", value: ids.join(ID_SEPARATOR) };
+}
+
 async function storedIds(conn: DuckDBConnection, p: PreparedBatch): Promise<Set<string>> {
-  if (p.rows.length === 0 || p.maxTs === null) return new Set();
+  const ids = p.rows.columns[ID_INDEX] as string[];
+  if (ids.length === 0 || p.maxTs === null) return new Set();
+  const param = idsParameter(ids);
   const reader = await conn.runAndReadAll(
-    'SELECT id FROM events WHERE ts BETWEEN $1 AND $2 AND id IN (SELECT unnest($3::VARCHAR[]))',
-    [micros(p.minTs), micros(p.maxTs), listValue(p.rows.map((r) => r.cells[ID_INDEX] as string))],
+    `SELECT id FROM events WHERE ts BETWEEN $1 AND $2 AND id IN (SELECT ${param.sql})`,
+    [micros(p.minTs), micros(p.maxTs), param.value],
   );
   return new Set(reader.getRows().map((row) => row[0] as string));
 }
@@ -86,9 +100,10 @@ async function upsertBatchRow(conn: DuckDBConnection, b: EventBatch, eventCount:
 /** Writes a prepared batch; must run inside a transaction on the write connection. */
 export async function writePrepared(conn: DuckDBConnection, p: PreparedBatch, processedAt: number): Promise<WriteResult> {
   const existing = await storedIds(conn, p);
-  const fresh = existing.size === 0 ? p.rows : p.rows.filter((r) => !existing.has(r.cells[ID_INDEX] as string));
-  if (fresh.length > 0) await appendEvents(conn, 'events', fresh);
+  const ids = p.rows.columns[ID_INDEX] as string[];
+  const fresh = ids.length - existing.size;
+  if (fresh > 0) await appendColumns(conn, 'events', p.rows, existing.size === 0 ? undefined : (r) => existing.has(ids[r]));
   const deadLettered = await insertDeadLetters(conn, p.batch.deadLetters);
   await upsertBatchRow(conn, p.batch, p.eventCount, p.maxTs, processedAt);
-  return { written: fresh.length, duplicates: p.eventCount - fresh.length, deadLettered };
+  return { written: fresh, duplicates: p.eventCount - fresh, deadLettered };
 }
