@@ -1,8 +1,7 @@
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { AppError, errors } from '../../errors';
 import type { Locality, LocalityLevel, Source, SourceFormat, SourceKind } from '../../directory/types';
 import type { DirectoryStore, SourceRecord } from '../directory-store';
 import type { Scope } from '../scope';
+import { SmallDuckDb, type Row } from './small-db';
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS localities (
@@ -14,38 +13,29 @@ const SCHEMA = [
      key_prefix VARCHAR NOT NULL, key_hash VARCHAR NOT NULL UNIQUE, created_at BIGINT NOT NULL)`,
 ];
 
-type Row = Record<string, unknown>;
 
 /** DirectoryStore on a DuckDB file of its own (directory.duckdb under the data directory). */
 export class DuckDbDirectoryStore implements DirectoryStore {
-  private instance: DuckDBInstance | null = null;
-  private conn: DuckDBConnection | null = null;
+  private readonly db: SmallDuckDb;
 
-  constructor(private readonly options: { readonly path: string }) {}
+  constructor(options: { readonly path: string }) {
+    this.db = new SmallDuckDb(options.path);
+  }
 
   async init(): Promise<void> {
-    try {
-      this.instance = await DuckDBInstance.create(this.options.path, { memory_limit: '256MB', threads: '1' });
-      this.conn = await this.instance.connect();
-      for (const sql of SCHEMA) await this.conn.run(sql);
-    } catch (err) {
-      throw errors.storeUnavailable(err);
-    }
+    await this.db.open(SCHEMA);
   }
 
   async close(): Promise<void> {
-    this.conn?.closeSync();
-    this.instance?.closeSync();
-    this.conn = null;
-    this.instance = null;
+    this.db.close();
   }
 
   async ping(): Promise<void> {
-    await this.query('SELECT 1');
+    await this.db.query('SELECT 1');
   }
 
   async createLocality(l: Locality): Promise<void> {
-    await this.exec(
+    await this.db.exec(
       'INSERT INTO localities VALUES (?, ?, ?, ?, ?, ?)',
       [l.code, l.name, l.level, l.parentCode, l.provinceCode, l.createdAt],
       `Locality ${l.code} already exists`,
@@ -54,18 +44,18 @@ export class DuckDbDirectoryStore implements DirectoryStore {
 
   async getLocality(code: string, scope: Scope): Promise<Locality | null> {
     const where = scopeSql(scope, 'code', 'province_code');
-    const rows = await this.query(`SELECT * FROM localities WHERE code = ? AND ${where.sql}`, [code, ...where.params]);
+    const rows = await this.db.query(`SELECT * FROM localities WHERE code = ? AND ${where.sql}`, [code, ...where.params]);
     return rows.length ? toLocality(rows[0]) : null;
   }
 
   async listLocalities(scope: Scope): Promise<readonly Locality[]> {
     const where = scopeSql(scope, 'code', 'province_code');
-    const rows = await this.query(`SELECT * FROM localities WHERE ${where.sql} ORDER BY code`, where.params);
+    const rows = await this.db.query(`SELECT * FROM localities WHERE ${where.sql} ORDER BY code`, where.params);
     return rows.map(toLocality);
   }
 
   async createSource(s: SourceRecord): Promise<void> {
-    await this.exec(
+    await this.db.exec(
       'INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [s.id, s.name, s.locality, s.province, s.kind, s.format, s.enabled, s.keyPrefix, s.keyHash, s.createdAt],
       `Source ${s.id} already exists`,
@@ -74,49 +64,25 @@ export class DuckDbDirectoryStore implements DirectoryStore {
 
   async getSource(id: string, scope: Scope): Promise<Source | null> {
     const where = scopeSql(scope, 'locality', 'province');
-    const rows = await this.query(`SELECT * FROM sources WHERE id = ? AND ${where.sql}`, [id, ...where.params]);
+    const rows = await this.db.query(`SELECT * FROM sources WHERE id = ? AND ${where.sql}`, [id, ...where.params]);
     return rows.length ? toSource(rows[0]) : null;
   }
 
   async listSources(scope: Scope): Promise<readonly Source[]> {
     const where = scopeSql(scope, 'locality', 'province');
-    const rows = await this.query(`SELECT * FROM sources WHERE ${where.sql} ORDER BY created_at, id`, where.params);
+    const rows = await this.db.query(`SELECT * FROM sources WHERE ${where.sql} ORDER BY created_at, id`, where.params);
     return rows.map(toSource);
   }
 
   async setSourceEnabled(id: string, enabled: boolean, scope: Scope): Promise<Source | null> {
     const where = scopeSql(scope, 'locality', 'province');
-    const rows = await this.query(`UPDATE sources SET enabled = ? WHERE id = ? AND ${where.sql} RETURNING *`, [enabled, id, ...where.params]);
+    const rows = await this.db.query(`UPDATE sources SET enabled = ? WHERE id = ? AND ${where.sql} RETURNING *`, [enabled, id, ...where.params]);
     return rows.length ? toSource(rows[0]) : null;
   }
 
   async findSourceByKeyHash(keyHash: string): Promise<Source | null> {
-    const rows = await this.query('SELECT * FROM sources WHERE key_hash = ?', [keyHash]);
+    const rows = await this.db.query('SELECT * FROM sources WHERE key_hash = ?', [keyHash]);
     return rows.length ? toSource(rows[0]) : null;
-  }
-
-  private connection(): DuckDBConnection {
-    if (!this.conn) throw errors.storeUnavailable(new Error('directory store is not open'));
-    return this.conn;
-  }
-
-  private async query(sql: string, params: unknown[] = []): Promise<Row[]> {
-    try {
-      const reader = await this.connection().runAndReadAll(sql, params as DuckDBValue[]);
-      return reader.getRowObjectsJS() as Row[];
-    } catch (err) {
-      throw err instanceof AppError ? err : errors.storeUnavailable(err);
-    }
-  }
-
-  private async exec(sql: string, params: unknown[], conflictMessage: string): Promise<void> {
-    try {
-      await this.connection().run(sql, params as DuckDBValue[]);
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      if (/constraint/i.test(String((err as Error).message))) throw errors.conflict(conflictMessage);
-      throw errors.storeUnavailable(err);
-    }
   }
 }
 
