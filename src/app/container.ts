@@ -13,6 +13,8 @@ import { createRedis } from '../queue/redis';
 import type { DirectoryStore } from '../store/directory-store';
 import { DuckDbDirectoryStore } from '../store/duckdb/directory-store';
 import { DuckDbEventStore } from '../store/duckdb/event-store';
+import { DuckDbRuleStateStore } from '../store/duckdb/rule-state-store';
+import type { RuleStateStore } from '../store/rule-state-store';
 import type { EventStore } from '../store/event-store';
 import { ensureSecret } from './secrets';
 
@@ -25,6 +27,7 @@ export interface Container {
   readonly piiSalt: string;
   readonly events: EventStore;
   readonly directoryStore: DirectoryStore;
+  readonly ruleState: RuleStateStore;
   readonly directory: DirectoryService;
   readonly ingestQueue: BullMqIngestQueue;
   readonly ingest: IngestService;
@@ -49,8 +52,10 @@ export async function createContainer(config: Config, clock: Clock = systemClock
 
   const events: EventStore = new DuckDbEventStore({ path: join(dataDir, 'events.duckdb'), config: { memory_limit: config.duckdbMemoryLimit } });
   const directoryStore: DirectoryStore = new DuckDbDirectoryStore({ path: join(dataDir, 'directory.duckdb') });
+  const ruleState: RuleStateStore = new DuckDbRuleStateStore({ path: join(dataDir, 'rules.duckdb') });
   await events.init();
   await directoryStore.init();
+  await ruleState.init();
 
   const redis = createRedis(config.redisUrl, 'producer');
   redis.on('error', () => undefined);
@@ -60,7 +65,7 @@ export async function createContainer(config: Config, clock: Clock = systemClock
   const metrics = new Metrics(() => ingestQueue.depth());
 
   return {
-    config, clock, dataDir, notices, events, directoryStore, directory, ingestQueue, metrics, redis,
+    config, clock, dataDir, notices, events, directoryStore, ruleState, directory, ingestQueue, metrics, redis,
     adminToken: admin.value,
     piiSalt: salt.value,
     ingest: new IngestService(directory, ingestQueue, clock, (transport, n) => metrics.accepted.inc({ transport }, n)),
@@ -70,6 +75,7 @@ export async function createContainer(config: Config, clock: Clock = systemClock
       redis.disconnect();
       await events.close();
       await directoryStore.close();
+      await ruleState.close();
     },
   };
 }

@@ -9,13 +9,16 @@ import { QUEUES } from '../queue/jobs';
 import { createRedis } from '../queue/redis';
 import { createWorker } from '../queue/worker-factory';
 import type { Container } from './container';
+import { startRulesRole, type RulesRole } from './rules-role';
 import { VERSION } from './version';
 
 /** Roles one process can run; `canh start` runs them all. */
-export const ROLES = ['api', 'ingest'] as const;
+export const ROLES = ['api', 'ingest', 'rules'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Running {
+  /** The rules role, when it runs. */
+  readonly rules: RulesRole | null;
   /** `http://host:port` when the api role runs. */
   readonly address: string | null;
   readonly app: FastifyInstance | null;
@@ -27,13 +30,16 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
   const workers: Worker[] = roles.includes('ingest') ? [startIngestWorker(c, log)] : [];
   let app: FastifyInstance | null = null;
   let address: string | null = null;
+  let rules: RulesRole | null = null;
   const stopAll = async () => {
     await app?.close();
+    await rules?.stop();
     await Promise.all(workers.map((w) => w.close()));
   };
   try {
+    if (roles.includes('rules')) rules = await startRulesRole(c, log);
     if (roles.includes('api')) {
-      app = await buildApi(c, log);
+      app = await buildApi(c, log, rules);
       address = await app.listen({ port: c.config.port, host: c.config.host });
     }
   } catch (err) {
@@ -43,6 +49,7 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
   return {
     address,
     app,
+    rules,
     async stop() {
       await stopAll();
       await c.close();
@@ -50,8 +57,9 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
   };
 }
 
-function buildApi(c: Container, log: Logger): Promise<FastifyInstance> {
+function buildApi(c: Container, log: Logger, rules: RulesRole | null): Promise<FastifyInstance> {
   return buildApp({
+    ...(rules ? { rules: { registry: rules.registry, state: c.ruleState } } : {}),
     adminToken: c.adminToken,
     maxBodyBytes: c.config.maxBodyBytes,
     directory: c.directory,

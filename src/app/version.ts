@@ -1,15 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** Canh's version, from the nearest package.json (works from src/ and from dist/src/). */
-function readVersion(): string {
+/** The folder of Canh's package.json (works from src/ and from dist/src/): the shipped rules/ are there. */
+function findPackageRoot(): string {
   let dir = __dirname;
   for (let i = 0; i < 5; i++) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    if (existsSync(join(dir, 'package.json'))) return dir;
     dir = dirname(dir);
   }
-  return '0.0.0';
+  return process.cwd();
 }
 
-export const VERSION: string = readVersion();
+export const PACKAGE_ROOT: string = findPackageRoot();
+
+/** Canh's version, from package.json. */
+export const VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;

@@ -14,7 +14,7 @@ import { importFile } from './import-file';
 const USAGE = `canh ${VERSION}: SOC log analysis and alerting
 
 Usage:
-  canh start [--roles api,ingest]         run the service (all roles by default)
+  canh start [--roles api,ingest,rules]   run the service (all roles by default)
   canh config                             list every environment variable
   canh localities add --code C --name N --level central|province|commune [--parent P]
   canh localities import <file.csv>       code,name,level,parent_code
@@ -22,6 +22,7 @@ Usage:
   canh sources add --name N --locality C --kind access|otp|probe [--format F]
   canh sources list
   canh import <file> --source <id>        backfill a log file through the pipeline
+  canh rules validate [paths...]          check rule files (default: rules/ and CANH_RULES_DIR)
 
 Commands other than start and config talk to a running Canh: CANH_URL (default
 http://127.0.0.1:$PORT) with CANH_ADMIN_TOKEN (default: the token in $CANH_DATA_DIR/admin-token).`;
@@ -68,6 +69,15 @@ const commands: Record<string, Handler> = {
       return 0;
     }
     return usage();
+  },
+  rules: async ([sub, ...paths]) => {
+    if (sub !== 'validate') return usage();
+    const { loadRuleFiles, defaultRulePaths, formatRuleErrors } = await import('../rules/load-rules');
+    const { PACKAGE_ROOT } = await import('../app/version');
+    const loaded = await loadRuleFiles(paths.length ? paths : defaultRulePaths(PACKAGE_ROOT, process.env.CANH_RULES_DIR));
+    if (loaded.errors.length) console.error(formatRuleErrors(loaded.errors));
+    console.log(`${loaded.rules.length} rules valid, ${loaded.errors.length} errors`);
+    return loaded.errors.length ? 1 : 0;
   },
   import: async (args) => {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { source: { type: 'string' } } });

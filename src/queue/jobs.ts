@@ -3,7 +3,16 @@ import type { SourceFormat, SourceKind } from '../directory/types';
 /** Queue names (kebab-case). Every pipeline stage is one BullMQ queue. */
 export const QUEUES = {
   ingest: 'ingest',
+  /** One job scheduler per enabled rule (`rule:<id>`); each job evaluates the rule's due windows. */
+  rules: 'rules',
+  /** Hits raised by rules, for the incident service (one job per hit, id derived from the hit). */
+  incidents: 'incidents',
 } as const;
+
+/** Payload of a `rules` job. */
+export interface RuleJob {
+  readonly ruleId: string;
+}
 
 /** The source as it was when the batch was accepted: the key decided the locality then. */
 export interface SourceSnapshot {

@@ -22,6 +22,8 @@ export interface RuleRun {
   readonly from: number;
   readonly to: number;
   readonly hits: number;
+  /** Evaluation ends skipped because the rule was stopped longer than the catch-up bound. */
+  readonly skipped: number;
   /** Why the run failed, or null. */
   readonly error: string | null;
 }

@@ -2,7 +2,7 @@ import type { RuleRun, RuleStateStore } from '../../src/store/rule-state-store';
 
 const T = Date.UTC(2026, 10, 23, 2, 0, 0);
 const run = (ruleId: string, startedAt: number, over: Partial<RuleRun> = {}): RuleRun => ({
-  ruleId, ruleVersion: 'v1', startedAt, durationMs: 12, from: startedAt - 60_000, to: startedAt, hits: 0, error: null, ...over,
+  ruleId, ruleVersion: 'v1', startedAt, durationMs: 12, from: startedAt - 60_000, to: startedAt, hits: 0, skipped: 0, error: null, ...over,
 });
 
 /** The RuleStateStore contract: every adapter passes it. */
@@ -33,11 +33,11 @@ export function ruleStateStoreContract(name: string, make: () => Promise<{ store
     it('keeps runs newest first, per rule, with the last run of each rule', async () => {
       await store.recordRun(run('a', T));
       await store.recordRun(run('a', T + 2000, { hits: 3 }));
-      await store.recordRun(run('a', T + 1000, { error: 'store unavailable' }));
+      await store.recordRun(run('a', T + 1000, { error: 'store unavailable', skipped: 4 }));
       await store.recordRun(run('b', T + 500));
       expect((await store.listRuns('a', 10)).map((r) => r.startedAt)).toEqual([T + 2000, T + 1000, T]);
       expect(await store.listRuns('a', 1)).toEqual([run('a', T + 2000, { hits: 3 })]);
-      expect((await store.listRuns('a', 10))[1].error).toBe('store unavailable');
+      expect((await store.listRuns('a', 10))[1]).toMatchObject({ error: 'store unavailable', skipped: 4 });
       expect((await store.lastRuns()).map((r) => [r.ruleId, r.startedAt])).toEqual([['a', T + 2000], ['b', T + 500]]);
     });
 

@@ -48,6 +48,18 @@ describe('the canh CLI against a running service', () => {
     expect((await svc.admin(`/api/v1/sources/${id}/stats`)).body).toMatchObject({ received: 10000, stored: 10000, dead_lettered: 0 });
   });
 
+  it('validates rule files: the shipped pack passes, a bad file names file, line and field', async () => {
+    const shipped = await run('rules', 'validate');
+    expect(shipped.code).toBe(0);
+    expect(shipped.out).toMatch(/\d+ rules valid, 0 errors/);
+    const dir = mkdtempSync(join(tmpdir(), 'canh-cli-rules-'));
+    writeFileSync(join(dir, 'bad.yaml'), 'id: bad-rule\ntitle: x\nseverity: high\ncategory: availability\ndataset: web.access\ntype: threshold\ncondition: { count: 3 }\ntresholds: 4\n');
+    const bad = await run('rules', 'validate', join(dir, 'bad.yaml'));
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain(`${join(dir, 'bad.yaml')}:8: tresholds:`);
+    expect(bad.out).toContain('0 rules valid, 1 errors');
+  });
+
   it('says how to reach Canh when it is not running', async () => {
     const r = spawnCanh(['sources', 'list'], { CANH_URL: 'http://127.0.0.1:1', CANH_ADMIN_TOKEN: ADMIN_TOKEN });
     expect(await exited(r)).toBe(1);

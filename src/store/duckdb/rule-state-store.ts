@@ -5,7 +5,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS checkpoints (rule_id VARCHAR PRIMARY KEY, rule_version VARCHAR NOT NULL, evaluated_to BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS rule_runs (
      rule_id VARCHAR NOT NULL, rule_version VARCHAR NOT NULL, started_at BIGINT NOT NULL, duration_ms BIGINT NOT NULL,
-     window_from BIGINT NOT NULL, window_to BIGINT NOT NULL, hits BIGINT NOT NULL, error VARCHAR)`,
+     window_from BIGINT NOT NULL, window_to BIGINT NOT NULL, hits BIGINT NOT NULL, skipped BIGINT NOT NULL, error VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS rule_values (rule_id VARCHAR NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (rule_id, key))`,
 ];
 
@@ -39,8 +39,8 @@ export class DuckDbRuleStateStore implements RuleStateStore {
   }
 
   async recordRun(run: RuleRun): Promise<void> {
-    await this.db.exec('INSERT INTO rule_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-      run.ruleId, run.ruleVersion, run.startedAt, run.durationMs, run.from, run.to, run.hits, run.error,
+    await this.db.exec('INSERT INTO rule_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+      run.ruleId, run.ruleVersion, run.startedAt, run.durationMs, run.from, run.to, run.hits, run.skipped, run.error,
     ]);
     await this.db.exec(
       `DELETE FROM rule_runs WHERE rule_id = ? AND started_at < (
@@ -72,6 +72,6 @@ export class DuckDbRuleStateStore implements RuleStateStore {
 function toRun(r: Row): RuleRun {
   return {
     ruleId: String(r.rule_id), ruleVersion: String(r.rule_version), startedAt: Number(r.started_at), durationMs: Number(r.duration_ms),
-    from: Number(r.window_from), to: Number(r.window_to), hits: Number(r.hits), error: r.error === null ? null : String(r.error),
+    from: Number(r.window_from), to: Number(r.window_to), hits: Number(r.hits), skipped: Number(r.skipped), error: r.error === null ? null : String(r.error),
   };
 }

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
+import { errors } from '../errors';
+import type { RuleRun, RuleStateStore } from '../store/rule-state-store';
+import type { RuleRegistry } from './engine/rule-registry';
+import type { Rule } from './rule';
+
+export interface RuleRoutesOptions {
+  readonly registry: Pick<RuleRegistry, 'all' | 'get' | 'errors'>;
+  readonly state: RuleStateStore;
+  readonly authenticate: preHandlerAsyncHookHandler;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const runJson = (r: RuleRun) => ({
+  started_at: iso(r.startedAt), duration_ms: r.durationMs, window_from: iso(r.from), window_to: iso(r.to), hits: r.hits, skipped_windows: r.skipped, error: r.error,
+});
+const ruleJson = (r: Rule, last: RuleRun | undefined) => ({
+  id: r.id, version: r.version, title: r.title, severity: r.severity, category: r.category, type: r.condition.type, dataset: r.dataset,
+  enabled: r.enabled, every_ms: r.everyMs, window_ms: r.windowMs, file: r.origin.file, line: r.origin.line, last_run: last ? runJson(last) : null,
+});
+const runSchema = {
+  type: ['object', 'null'],
+  properties: {
+    started_at: { type: 'string' }, duration_ms: { type: 'integer' }, window_from: { type: 'string' }, window_to: { type: 'string' },
+    hits: { type: 'integer' }, skipped_windows: { type: 'integer' }, error: { type: ['string', 'null'] },
+  },
+} as const;
+
+/** /api/v1/rules (loaded rules with their last run, and file errors) and /api/v1/rules/{id}/runs. */
+export const ruleRoutes: FastifyPluginAsync<RuleRoutesOptions> = async (app, { registry, state, authenticate }) => {
+  app.addHook('preHandler', authenticate);
+
+  app.get('/rules', {
+    schema: {
+      tags: ['rules'], summary: 'Loaded rules with their last run; errors of rule files',
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            rules: { type: 'array', items: { type: 'object', additionalProperties: true, properties: { last_run: runSchema } } },
+            errors: { type: 'array', items: { type: 'object', properties: { file: { type: 'string' }, line: { type: 'integer' }, field: { type: 'string' }, message: { type: 'string' } } } },
+          },
+        },
+      },
+    },
+  }, async () => {
+    const last = new Map((await state.lastRuns()).map((r) => [r.ruleId, r]));
+    return { rules: registry.all().map((r) => ruleJson(r, last.get(r.id))), errors: registry.errors() };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { size?: number } }>('/rules/:id/runs', {
+    schema: {
+      tags: ['rules'], summary: 'Run history of a rule, newest first',
+      params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { size: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } } },
+      response: { 200: { type: 'object', properties: { rule_id: { type: 'string' }, runs: { type: 'array', items: runSchema } } } },
+    },
+  }, async (req) => {
+    if (!registry.get(req.params.id)) throw errors.notFound('Rule', req.params.id);
+    return { rule_id: req.params.id, runs: (await state.listRuns(req.params.id, req.query.size ?? 50)).map(runJson) };
+  });
+};
