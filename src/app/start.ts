@@ -10,7 +10,10 @@ import { createRedis } from '../queue/redis';
 import { createWorker } from '../queue/worker-factory';
 import type { Container } from './container';
 import { startRulesRole, type RulesRole } from './rules-role';
-import { VERSION } from './version';
+import { PACKAGE_ROOT, VERSION } from './version';
+import { RuleRegistry } from '../rules/engine/rule-registry';
+import { RuleDryRunService } from '../rules/dry-run-service';
+import { defaultRulePaths } from '../rules/load-rules';
 
 /** Roles one process can run; `canh start` runs them all. */
 export const ROLES = ['api', 'ingest', 'rules'] as const;
@@ -31,15 +34,18 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
   let app: FastifyInstance | null = null;
   let address: string | null = null;
   let rules: RulesRole | null = null;
+  let ownRegistry: RuleRegistry | null = null;
   const stopAll = async () => {
     await app?.close();
+    ownRegistry?.close();
     await rules?.stop();
     await Promise.all(workers.map((w) => w.close()));
   };
   try {
     if (roles.includes('rules')) rules = await startRulesRole(c, log);
     if (roles.includes('api')) {
-      app = await buildApi(c, log, rules);
+      if (!rules) ownRegistry = await apiRuleRegistry(c);
+      app = await buildApi(c, log, rules?.registry ?? (ownRegistry as RuleRegistry));
       address = await app.listen({ port: c.config.port, host: c.config.host });
     }
   } catch (err) {
@@ -57,9 +63,17 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
   };
 }
 
-function buildApi(c: Container, log: Logger, rules: RulesRole | null): Promise<FastifyInstance> {
+/** An api process without the rules role still lists and dry-runs the rule files. */
+async function apiRuleRegistry(c: Container): Promise<RuleRegistry> {
+  const registry = new RuleRegistry(defaultRulePaths(PACKAGE_ROOT, c.config.rulesDir));
+  await registry.load();
+  registry.watch();
+  return registry;
+}
+
+function buildApi(c: Container, log: Logger, registry: RuleRegistry): Promise<FastifyInstance> {
   return buildApp({
-    ...(rules ? { rules: { registry: rules.registry, state: c.ruleState } } : {}),
+    rules: { registry, state: c.ruleState, dryRun: new RuleDryRunService(c.events, registry, c.clock) },
     adminToken: c.adminToken,
     maxBodyBytes: c.config.maxBodyBytes,
     directory: c.directory,

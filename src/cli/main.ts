@@ -23,6 +23,8 @@ Usage:
   canh sources list
   canh import <file> --source <id>        backfill a log file through the pipeline
   canh rules validate [paths...]          check rule files (default: rules/ and CANH_RULES_DIR)
+  canh rules test <file> --from T [--to T] [--locality C]
+                                          dry run: the hits a rule would have raised (raises nothing)
 
 Commands other than start and config talk to a running Canh: CANH_URL (default
 http://127.0.0.1:$PORT) with CANH_ADMIN_TOKEN (default: the token in $CANH_DATA_DIR/admin-token).`;
@@ -71,6 +73,7 @@ const commands: Record<string, Handler> = {
     return usage();
   },
   rules: async ([sub, ...paths]) => {
+    if (sub === 'test') return testRule(paths);
     if (sub !== 'validate') return usage();
     const { loadRuleFiles, defaultRulePaths, formatRuleErrors } = await import('../rules/load-rules');
     const { PACKAGE_ROOT } = await import('../app/version');
@@ -87,6 +90,17 @@ const commands: Record<string, Handler> = {
     return s.sent === s.stored + s.deadLettered ? 0 : 1;
   },
 };
+
+async function testRule(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { from: { type: 'string' }, to: { type: 'string' }, locality: { type: 'string' } } });
+  if (!positionals[0] || !values.from) return usage();
+  const body = { rule: readFileSync(positionals[0], 'utf8'), from: values.from, ...(values.to ? { to: values.to } : {}), ...(values.locality ? { locality: values.locality } : {}) };
+  type Answer = { rule_id: string; windows: number; hits: { window_to: string; group: Record<string, unknown>; observed: number; condition: string; evidence_query: string }[] };
+  const r = await new ApiClient().request<Answer>('POST', '/api/v1/rules/test', body);
+  for (const h of r.hits) console.log(`${h.window_to}  ${JSON.stringify(h.group)}  ${h.condition}\n    evidence: ${h.evidence_query}`);
+  console.log(`${r.rule_id}: ${r.hits.length} hits over ${r.windows} evaluations (dry run: nothing raised)`);
+  return 0;
+}
 
 async function start(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { roles: { type: 'string' } } });

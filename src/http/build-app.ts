@@ -23,7 +23,7 @@ export interface AppDeps {
   readonly metrics: Metrics;
   readonly readiness: ReadinessCheck;
   /** Loaded rules and their state, for /api/v1/rules (absent: the routes are not served). */
-  readonly rules?: Pick<RuleRoutesOptions, 'registry' | 'state'>;
+  readonly rules?: Pick<RuleRoutesOptions, 'registry' | 'state' | 'dryRun'>;
   readonly version: string;
   /** A pino logger for request logs; none when absent. */
   readonly logger?: FastifyServerOptions['loggerInstance'];

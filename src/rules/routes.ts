@@ -2,11 +2,13 @@ import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
 import { errors } from '../errors';
 import type { RuleRun, RuleStateStore } from '../store/rule-state-store';
 import type { RuleRegistry } from './engine/rule-registry';
-import type { Rule } from './rule';
+import type { RuleDryRunService } from './dry-run-service';
+import type { Hit, Rule } from './rule';
 
 export interface RuleRoutesOptions {
   readonly registry: Pick<RuleRegistry, 'all' | 'get' | 'errors'>;
   readonly state: RuleStateStore;
+  readonly dryRun: RuleDryRunService;
   readonly authenticate: preHandlerAsyncHookHandler;
 }
 
@@ -27,7 +29,7 @@ const runSchema = {
 } as const;
 
 /** /api/v1/rules (loaded rules with their last run, and file errors) and /api/v1/rules/{id}/runs. */
-export const ruleRoutes: FastifyPluginAsync<RuleRoutesOptions> = async (app, { registry, state, authenticate }) => {
+export const ruleRoutes: FastifyPluginAsync<RuleRoutesOptions> = async (app, { registry, state, dryRun, authenticate }) => {
   app.addHook('preHandler', authenticate);
 
   app.get('/rules', {
@@ -59,4 +61,24 @@ export const ruleRoutes: FastifyPluginAsync<RuleRoutesOptions> = async (app, { r
     if (!registry.get(req.params.id)) throw errors.notFound('Rule', req.params.id);
     return { rule_id: req.params.id, runs: (await state.listRuns(req.params.id, req.query.size ?? 50)).map(runJson) };
   });
+
+  app.post<{ Body: { rule?: string; rule_id?: string; from: string; to?: string; locality?: string } }>('/rules/test', {
+    schema: {
+      tags: ['rules'], summary: 'Dry run: the hits a rule (YAML text or a loaded id) would have raised over a time range; raises nothing',
+      body: {
+        type: 'object', required: ['from'], additionalProperties: false,
+        properties: { rule: { type: 'string', maxLength: 100000 }, rule_id: { type: 'string', maxLength: 64 }, from: { type: 'string' }, to: { type: 'string' }, locality: { type: 'string', maxLength: 32 } },
+      },
+      response: { 200: { type: 'object', properties: { rule_id: { type: 'string' }, windows: { type: 'integer' }, hits: { type: 'array', items: { type: 'object', additionalProperties: true } } } } },
+    },
+  }, async (req) => {
+    const b = req.body;
+    const r = await dryRun.test({ from: b.from, ...(b.rule !== undefined ? { rule: b.rule } : {}), ...(b.rule_id ? { ruleId: b.rule_id } : {}), ...(b.to ? { to: b.to } : {}), ...(b.locality ? { locality: b.locality } : {}) });
+    return { rule_id: r.rule.id, windows: r.windows, hits: r.hits.map(hitJson) };
+  });
 };
+
+const hitJson = (h: Hit) => ({
+  rule_id: h.ruleId, group: h.group, locality: h.locality, window_from: iso(h.window.from), window_to: iso(h.window.to),
+  observed: h.observed, condition: h.condition, sample_event_ids: h.sampleEventIds, evidence_query: h.evidenceQuery,
+});

@@ -96,5 +96,18 @@ describe('rule engine on BullMQ job schedulers (real Redis, real DuckDB)', () =>
     const history = (await svc.admin('/api/v1/rules/login-brute-force/runs?size=500')).body.runs;
     expect(history.filter((r: { hits: number }) => r.hits === 1)).toHaveLength(1);
     expect((await svc.admin('/api/v1/rules/no-such-rule/runs')).status).toBe(404);
+
+    // A dry run of the same rule text over the same minute finds the same hit, and raises nothing.
+    const minute = Math.floor(Date.parse(now) / 60_000) * 60_000;
+    const dry = await svc.admin('/api/v1/rules/test', {
+      body: { rule: rule('login-brute-force-draft', '1m'), from: new Date(minute - 60_000).toISOString(), to: new Date(minute + 120_000).toISOString() },
+    });
+    expect(dry.status).toBe(200);
+    expect(dry.body.hits).toHaveLength(1);
+    expect(dry.body.hits[0]).toMatchObject({ rule_id: 'login-brute-force-draft', group: { 'source.ip': '203.0.113.7' }, observed: 3 });
+    expect(await ourHits()).toHaveLength(1);
+    const bad = await svc.admin('/api/v1/rules/test', { body: { rule: 'id: x\ntitle: y\n', from: 'now-1h' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('request:');
   });
 });
