@@ -25,6 +25,8 @@ Usage:
   canh rules validate [paths...]          check rule files (default: rules/ and CANH_RULES_DIR)
   canh rules test <file> --from T [--to T] [--locality C]
                                           dry run: the hits a rule would have raised (raises nothing)
+  canh rules import-sigma <file|dir>... [--out F] [--strict-case]
+                                          convert SigmaHQ webserver rules to Canh rules
 
 Commands other than start and config talk to a running Canh: CANH_URL (default
 http://127.0.0.1:$PORT) with CANH_ADMIN_TOKEN (default: the token in $CANH_DATA_DIR/admin-token).`;
@@ -74,6 +76,7 @@ const commands: Record<string, Handler> = {
   },
   rules: async ([sub, ...paths]) => {
     if (sub === 'test') return testRule(paths);
+    if (sub === 'import-sigma') return (await import('../rules/sigma/command')).importSigmaCommand(paths);
     if (sub !== 'validate') return usage();
     const { loadRuleFiles, defaultRulePaths, formatRuleErrors } = await import('../rules/load-rules');
     const { PACKAGE_ROOT } = await import('../app/version');
