@@ -1,5 +1,4 @@
 import { Queue } from 'bullmq';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +6,7 @@ import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { QUEUES } from '../../src/queue/jobs';
 import type { Hit } from '../../src/rules/rule';
-import { exited, spawnCanh } from '../support/canh-process';
+import { exited, killCanhChildren, startCanhChild } from '../support/canh-process';
 import { ADMIN_TOKEN } from '../support/test-service';
 import { waitFor } from '../support/wait';
 
@@ -27,22 +26,8 @@ delay: 8s
 suppress: 0s
 `;
 
-const started: ChildProcess[] = [];
-
-async function startChild(env: NodeJS.ProcessEnv) {
-  const child = spawnCanh(['start'], env);
-  started.push(child);
-  const address = await waitFor('canh to listen', () => /"address":"(http:\/\/[^"]+)"/.exec(child.output())?.[1] ?? (child.exitCode !== null ? Promise.reject(new Error(child.output())) : undefined), 30_000);
-  return { child, address };
-}
-
 describe('the rule engine killed and restarted', () => {
-  afterAll(async () => {
-    for (const c of started) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
-  });
+  afterAll(killCanhChildren);
 
   it('neither misses nor repeats a hit, including for events of the time it was down', async () => {
     const rulesDir = mkdtempSync(join(tmpdir(), 'canh-rr-'));
@@ -55,7 +40,7 @@ describe('the rule engine killed and restarted', () => {
     const redis = new IORedis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
     const incidents = new Queue<Hit>(QUEUES.incidents, { connection: redis, prefix });
     try {
-      let { child, address } = await startChild(env);
+      let { child, address } = await startCanhChild(env);
       const admin = async (path: string, body?: unknown): Promise<any> => (await fetch(address + path, {
         method: body === undefined ? 'GET' : 'POST',
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
@@ -76,7 +61,7 @@ describe('the rule engine killed and restarted', () => {
       await exited(child);
       const downAt = Date.now();
 
-      ({ child, address } = await startChild(env));
+      ({ child, address } = await startCanhChild(env));
       // An event of the time the engine was down (sent late, as a shipper catching up would, but within
       // the rule's 8 s delay: the catch-up after the restart must cover it) and a fresh one.
       await send(['10.0.0.3'], downAt);

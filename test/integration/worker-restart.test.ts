@@ -1,39 +1,23 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exited, spawnCanh } from '../support/canh-process';
+import { exited, killCanhChildren, startCanhChild } from '../support/canh-process';
 import { sampleAccessLogPath } from '../support/shared-data';
 import { ADMIN_TOKEN } from '../support/test-service';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(120_000);
 
-const started: ChildProcess[] = [];
-
-/** Starts `canh start` as a child process and resolves with its address once it listens. */
-async function startChild(env: NodeJS.ProcessEnv) {
-  const child = spawnCanh(['start'], env);
-  started.push(child);
-  const address = await waitFor('canh to listen', () => /"address":"(http:\/\/[^"]+)"/.exec(child.output())?.[1] ?? (child.exitCode !== null ? Promise.reject(new Error(child.output())) : undefined), 30_000);
-  return { child, address };
-}
-
 describe('a worker killed in the middle of a batch and restarted', () => {
-  afterAll(async () => {
-    for (const c of started) {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-      await exited(c);
-    }
-  });
+  afterAll(killCanhChildren);
 
   it('leaves no duplicate and no loss', async () => {
     const env = {
       PORT: '0', HOST: '127.0.0.1', CANH_ADMIN_TOKEN: ADMIN_TOKEN, CANH_DATA_DIR: mkdtempSync(join(tmpdir(), 'canh-kill-')),
       CANH_QUEUE_PREFIX: `canh-kill-${randomBytes(4).toString('hex')}`, CANH_JOB_LOCK_MS: '2000', CANH_INGEST_CONCURRENCY: '1',
     };
-    let { child, address } = await startChild(env);
+    let { child, address } = await startCanhChild(env);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const admin = async (path: string, body?: unknown): Promise<any> => {
       const res = await fetch(address + path, {
@@ -66,7 +50,7 @@ describe('a worker killed in the middle of a batch and restarted', () => {
     await exited(child);
     expect(before.received).toBeLessThan(total);
 
-    ({ child, address } = await startChild(env));
+    ({ child, address } = await startCanhChild(env));
     try {
       const after = await waitFor('every batch processed after the restart', async () => {
         const s = await admin(`/api/v1/sources/${source.id}/stats`);
