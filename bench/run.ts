@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
+import IORedis from 'ioredis';
 import type { LineContext } from '../src/ingest/line-context';
 import { processLine } from '../src/ingest/process-line';
 import { appendEvents } from '../src/store/duckdb/append';
@@ -85,9 +86,23 @@ function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+const PREFIX = `canh-bench-${randomBytes(3).toString('hex')}`;
+
+/** Deletes the bench's Redis keys (its queues hold every body it sent). */
+async function deleteBenchKeys(): Promise<void> {
+  const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
+    if (keys.length) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
 async function startService(dataDir: string, token: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [...(process.env.CANH_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.CANH_BENCH_PROFILE] : []), join(ROOT, 'dist/src/cli/main.js'), 'start'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CANH_DATA_DIR: dataDir, CANH_ADMIN_TOKEN: token, CANH_QUEUE_PREFIX: `canh-bench-${randomBytes(3).toString('hex')}`, CANH_LOG_LEVEL: 'info' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CANH_DATA_DIR: dataDir, CANH_ADMIN_TOKEN: token, CANH_QUEUE_PREFIX: PREFIX, CANH_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -167,6 +182,7 @@ async function main(): Promise<void> {
     console.log(`targets: (b) >= 50,000 events/s ${b.eventsPerSec >= 50_000 ? 'MET' : 'MISSED'}; b/c >= 0.40 ${b.eventsPerSec / c >= 0.4 ? 'MET' : 'MISSED'}; RSS < 1024 MiB ${b.rssMb < 1024 ? 'MET' : 'MISSED'}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    await deleteBenchKeys();
   }
 }
 

@@ -8,6 +8,7 @@ import { QUEUES } from '../../src/queue/jobs';
 import type { Hit } from '../../src/rules/rule';
 import { exited, killCanhChildren, startCanhChild } from '../support/canh-process';
 import { ADMIN_TOKEN } from '../support/test-service';
+import { deleteQueueKeys } from '../support/redis-cleanup';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(120_000);
@@ -27,12 +28,15 @@ suppress: 0s
 `;
 
 describe('the rule engine killed and restarted', () => {
-  afterAll(killCanhChildren);
+  const prefix = `canh-it-${randomBytes(4).toString('hex')}`;
+  afterAll(async () => {
+    await killCanhChildren();
+    await deleteQueueKeys(prefix);
+  });
 
   it('neither misses nor repeats a hit, including for events of the time it was down', async () => {
     const rulesDir = mkdtempSync(join(tmpdir(), 'canh-rr-'));
     writeFileSync(join(rulesDir, 'login.yaml'), RULE);
-    const prefix = `canh-rr-${randomBytes(4).toString('hex')}`;
     const env = {
       PORT: '0', HOST: '127.0.0.1', CANH_ADMIN_TOKEN: ADMIN_TOKEN, CANH_DATA_DIR: mkdtempSync(join(tmpdir(), 'canh-rr-data-')),
       CANH_QUEUE_PREFIX: prefix, CANH_RULES_DIR: rulesDir, CANH_JOB_LOCK_MS: '2000',

@@ -5,17 +5,22 @@ import { join } from 'node:path';
 import { exited, killCanhChildren, startCanhChild } from '../support/canh-process';
 import { sampleAccessLogPath } from '../support/shared-data';
 import { ADMIN_TOKEN } from '../support/test-service';
+import { deleteQueueKeys } from '../support/redis-cleanup';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(120_000);
 
 describe('a worker killed in the middle of a batch and restarted', () => {
-  afterAll(killCanhChildren);
+  const prefix = `canh-it-${randomBytes(4).toString('hex')}`;
+  afterAll(async () => {
+    await killCanhChildren();
+    await deleteQueueKeys(prefix);
+  });
 
   it('leaves no duplicate and no loss', async () => {
     const env = {
       PORT: '0', HOST: '127.0.0.1', CANH_ADMIN_TOKEN: ADMIN_TOKEN, CANH_DATA_DIR: mkdtempSync(join(tmpdir(), 'canh-kill-')),
-      CANH_QUEUE_PREFIX: `canh-kill-${randomBytes(4).toString('hex')}`, CANH_JOB_LOCK_MS: '2000', CANH_INGEST_CONCURRENCY: '1',
+      CANH_QUEUE_PREFIX: prefix, CANH_JOB_LOCK_MS: '2000', CANH_INGEST_CONCURRENCY: '1',
     };
     let { child, address } = await startCanhChild(env);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { createContainer, type Container } from '../../src/app/container';
 import { startRoles, type Role, type Running } from '../../src/app/start';
 import { loadConfig } from '../../src/config/load-config';
+import { deleteQueueKeys } from './redis-cleanup';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -41,6 +42,9 @@ export async function startTestService(env: Record<string, string> = {}, roles: 
       });
       return { status: res.status, body: await res.json() };
     },
-    stop: () => running.stop(),
+    async stop() {
+      await running.stop();
+      await deleteQueueKeys(prefix);
+    },
   };
 }
