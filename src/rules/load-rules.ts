@@ -70,13 +70,13 @@ export function loadRuleText(text: string, file: string): LoadedRules {
   return rejectDuplicates(parseText(text, file));
 }
 
-/** The .yaml/.yml files under a directory, recursively, in name order. */
-async function ruleFilesUnder(dir: string): Promise<string[]> {
+/** The .yaml/.yml files under a directory, recursively, in name order (rule files, Sigma files). */
+export async function yamlFilesUnder(dir: string): Promise<string[]> {
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files: string[] = [];
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await ruleFilesUnder(path)));
+    if (entry.isDirectory()) files.push(...(await yamlFilesUnder(path)));
     else if (entry.isFile() && RULE_FILE.test(entry.name)) files.push(path);
   }
   return files;
@@ -100,7 +100,7 @@ export async function loadRuleFiles(paths: readonly string[]): Promise<LoadedRul
   const files: string[] = [];
   for (const path of paths) {
     try {
-      const found = (await stat(path)).isDirectory() ? await ruleFilesUnder(path) : [path];
+      const found = (await stat(path)).isDirectory() ? await yamlFilesUnder(path) : [path];
       for (const f of found) if (!files.some((g) => resolve(g) === resolve(f))) files.push(f);
     } catch (err) {
       errors.push({ file: path, line: 0, field: '', message: ioMessage(err) });

@@ -1,36 +1,19 @@
 import { createHash } from 'node:crypto';
-import { LineCounter, YAMLMap, isMap, isScalar, isSeq } from 'yaml';
-import { FilterNode, MATCH_ALL } from '../query/ast';
-import { parseFilter } from '../query/parse';
-import { parseDuration } from '../lib/time';
+import { isMap, isSeq } from 'yaml';
+import type { FilterNode } from '../query/ast';
 import { FIELDS } from '../store/fields';
 import { MetricOp, RSIT_CATEGORIES, RULE_TYPES, Rule, RuleCondition, RuleType, SEVERITIES } from './rule';
-import { closest, didYouMean } from './suggest';
+import { closest } from './suggest';
+import { DAY, describeNode, Fields, MINUTE, SECOND, formatDuration, type RuleError, type RuleSource } from './yaml-fields';
+
+export type { RuleError, RuleSource } from './yaml-fields';
+export { Fields as RuleFields, formatDuration } from './yaml-fields';
 
 /**
  * The rule file schema (docs/rules.md): turns one YAML mapping into a validated `Rule`, reporting
  * every problem with the file, the 1-based line of the offending key or value and its dotted field.
  */
 
-/** One problem found while loading rules. `line` is 1-based; 0 means the whole file. */
-export interface RuleError {
-  readonly file: string;
-  readonly line: number;
-  /** Dotted path of the offending key (`condition.ratio`, `condition.steps[1].filter`); '' for the file. */
-  readonly field: string;
-  readonly message: string;
-}
-
-/** Where the YAML being read comes from. */
-export interface RuleSource {
-  readonly file: string;
-  readonly lineCounter: LineCounter;
-}
-
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
 /** The keys of a rule mapping. */
 export const RULE_KEYS = [
@@ -94,206 +77,6 @@ const DATASET = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
 const TAG = /^[^\s,]{1,100}$/;
 const POLICY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
-// ── reading YAML nodes ───────────────────────────────────────────────────────────────────────────
-type Got = { readonly node: unknown; readonly line: number; readonly field: string };
-
-function describe(node: unknown): string {
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
-  if (isScalar(node)) {
-    if (node.value === null || node.value === undefined) return 'nothing';
-    return typeof node.value === 'string' ? `"${node.value}"` : String(node.value);
-  }
-  return 'an unsupported value';
-}
-
-/** Formats ms as the largest whole unit, for messages. */
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', DAY], ['h', HOUR], ['m', MINUTE], ['s', SECOND]] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
-
-/** Reads the keys of one YAML mapping; problems go to `errors`. */
-class Fields {
-  private readonly pairs = new Map<string, { key: unknown; value: unknown }>();
-
-  constructor(
-    private readonly src: RuleSource,
-    private readonly errors: RuleError[],
-    map: YAMLMap,
-    private readonly path: string,
-    readonly line: number,
-  ) {
-    for (const pair of map.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-      this.pairs.set(key, { key: pair.key, value: pair.value });
-    }
-  }
-
-  lineOf(node: unknown, fallback = this.line): number {
-    const range = (node as { range?: readonly number[] } | null)?.range;
-    return range ? this.src.lineCounter.linePos(range[0]).line : fallback;
-  }
-
-  field(key: string): string {
-    return this.path ? `${this.path}.${key}` : key;
-  }
-
-  fail(line: number, field: string, message: string): undefined {
-    this.errors.push({ file: this.src.file, line, field, message });
-    return undefined;
-  }
-
-  /** Rejects keys outside `allowed`, suggesting the closest; `hint` may explain a known mistake. */
-  checkKeys(allowed: readonly string[], hint: (key: string) => string | undefined = () => undefined): void {
-    for (const [key, { key: node }] of this.pairs) {
-      if (allowed.includes(key)) continue;
-      const suggestion = didYouMean(key, allowed);
-      const extra = suggestion || hint(key) || (allowed.length ? `; expected one of: ${allowed.join(', ')}` : '');
-      this.fail(this.lineOf(node), this.field(key), `unknown key '${key}'${extra}`);
-    }
-  }
-
-  /** The value of `key`, or undefined when absent or null (`key:` with nothing after it). */
-  get(key: string): Got | undefined {
-    const pair = this.pairs.get(key);
-    if (!pair) return undefined;
-    if (pair.value === null || (isScalar(pair.value) && pair.value.value === null)) return undefined;
-    return { node: pair.value, line: this.lineOf(pair.value, this.lineOf(pair.key)), field: this.field(key) };
-  }
-
-  has(key: string): boolean {
-    return this.pairs.has(key);
-  }
-
-  required(key: string, what = ''): Got | undefined {
-    const got = this.get(key);
-    if (got) return got;
-    const pair = this.pairs.get(key);
-    const message = pair ? `'${key}' must not be empty` : `missing required key '${key}'`;
-    return this.fail(pair ? this.lineOf(pair.key) : this.line, this.field(key), message + what);
-  }
-
-  scalar<T>(got: Got, kind: string, test: (v: unknown) => v is T): T | undefined {
-    if (isScalar(got.node) && test(got.node.value)) return got.node.value;
-    return this.fail(got.line, got.field, `expected ${kind}, got ${describe(got.node)}`);
-  }
-
-  str(key: string, opts: { required?: boolean; def?: string; pattern?: RegExp; rule?: string; max?: number }): string | undefined {
-    const got = opts.required ? this.required(key) : this.get(key);
-    if (!got) return opts.def;
-    const v = this.scalar(got, 'a string', (x): x is string => typeof x === 'string');
-    if (v === undefined) return undefined;
-    if (opts.pattern && !opts.pattern.test(v)) return this.fail(got.line, got.field, `invalid value "${v}": ${opts.rule}`);
-    if (opts.max !== undefined && v.length > opts.max) return this.fail(got.line, got.field, `longer than ${opts.max} characters`);
-    if (opts.required && v.trim() === '') return this.fail(got.line, got.field, `'${key}' must not be empty`);
-    return v;
-  }
-
-  oneOf<T extends string>(key: string, values: readonly T[], def?: T): T | undefined {
-    const got = def === undefined ? this.required(key) : this.get(key);
-    if (!got) return def;
-    const v = this.scalar(got, `one of ${values.join(', ')}`, (x): x is string => typeof x === 'string');
-    if (v === undefined) return undefined;
-    if ((values as readonly string[]).includes(v)) return v as T;
-    const suggestion = didYouMean(v, values) || `; expected one of: ${values.join(', ')}`;
-    return this.fail(got.line, got.field, `unknown value '${v}'${suggestion}`);
-  }
-
-  num(key: string, opts: { required?: boolean; def?: number; integer?: boolean; min?: number; above?: number; max?: number }): number | undefined {
-    const got = opts.required ? this.required(key) : this.get(key);
-    if (!got) return opts.def;
-    const kind = opts.integer ? 'an integer' : 'a number';
-    const v = this.scalar(got, kind, (x): x is number => typeof x === 'number' && Number.isFinite(x));
-    if (v === undefined) return undefined;
-    if (opts.integer && !Number.isInteger(v)) return this.fail(got.line, got.field, `expected an integer, got ${v}`);
-    if (opts.min !== undefined && v < opts.min) return this.fail(got.line, got.field, `must be at least ${opts.min}, got ${v}`);
-    if (opts.above !== undefined && v <= opts.above) return this.fail(got.line, got.field, `must be greater than ${opts.above}, got ${v}`);
-    if (opts.max !== undefined && v > opts.max) return this.fail(got.line, got.field, `must be at most ${opts.max}, got ${v}`);
-    return v;
-  }
-
-  bool(key: string, def: boolean): boolean | undefined {
-    const got = this.get(key);
-    if (!got) return def;
-    return this.scalar(got, 'true or false', (x): x is boolean => typeof x === 'boolean');
-  }
-
-  duration(key: string, opts: { required?: boolean; def?: number; min: number; max: number }): number | undefined {
-    const got = opts.required ? this.required(key) : this.get(key);
-    if (!got) return opts.def;
-    const text = isScalar(got.node) && (typeof got.node.value === 'string' || typeof got.node.value === 'number') ? String(got.node.value) : undefined;
-    let ms: number | undefined;
-    try {
-      ms = text === undefined ? undefined : parseDuration(text, got.field);
-    } catch {
-      ms = undefined;
-    }
-    if (ms === undefined) return this.fail(got.line, got.field, `expected a duration such as 30s, 5m, 1h or 7d, got ${describe(got.node)}`);
-    if (ms < opts.min) return this.fail(got.line, got.field, `must be at least ${formatDuration(opts.min)}, got ${text}`);
-    if (ms > opts.max) return this.fail(got.line, got.field, `must be at most ${formatDuration(opts.max)}, got ${text}`);
-    return ms;
-  }
-
-  /** A list of strings; a single string is accepted as a list of one. */
-  list(key: string, opts: { required?: boolean; def?: readonly string[]; min: number; max: number; pattern: RegExp; rule: string }): string[] | undefined {
-    const got = opts.required ? this.required(key) : this.get(key);
-    if (!got) return opts.def === undefined ? undefined : [...opts.def];
-    const items = isSeq(got.node) ? got.node.items : isScalar(got.node) ? [got.node] : undefined;
-    if (!items) return this.fail(got.line, got.field, `expected a list of strings, got ${describe(got.node)}`);
-    if (items.length < opts.min || items.length > opts.max) {
-      const bounds = opts.min === opts.max ? `${opts.min}` : `${opts.min} to ${opts.max}`;
-      return this.fail(got.line, got.field, `expected ${bounds} items, got ${items.length}`);
-    }
-    const out: string[] = [];
-    let ok = true;
-    items.forEach((item, i) => {
-      const at = { node: item, line: this.lineOf(item, got.line), field: isSeq(got.node) ? `${got.field}[${i}]` : got.field };
-      const v = this.scalar(at, 'a string', (x): x is string => typeof x === 'string');
-      if (v === undefined) ok = false;
-      else if (!opts.pattern.test(v)) ok = !!this.fail(at.line, at.field, `invalid value "${v}": ${opts.rule}`);
-      else if (out.includes(v)) ok = !!this.fail(at.line, at.field, `"${v}" is listed twice`);
-      else out.push(v);
-    });
-    return ok ? out : undefined;
-  }
-
-  /** A filter in the query language; errors name the line of the value and the position in it. */
-  filter(key: string, opts: { required?: boolean }): { node: FilterNode; text: string } | undefined {
-    const got = opts.required ? this.required(key) : this.get(key);
-    if (!got) return opts.required ? undefined : { node: MATCH_ALL, text: '' };
-    const text = this.scalar(got, 'a filter (a string)', (x): x is string => typeof x === 'string');
-    if (text === undefined) return undefined;
-    if (opts.required && text.trim() === '') return this.fail(got.line, got.field, `'${key}' must not be empty`);
-    try {
-      return { node: parseFilter(text), text };
-    } catch (err) {
-      const position = (err as { details?: { position?: unknown } }).details?.position;
-      let line = got.line;
-      // In a literal block (`|`) the content starts on the next line and keeps its line breaks.
-      if (isScalar(got.node) && got.node.type === 'BLOCK_LITERAL' && typeof position === 'number') {
-        const before = text.slice(0, Math.min(position, text.replace(/\n+$/, '').length));
-        line += 1 + (before.match(/\n/g)?.length ?? 0);
-      }
-      return this.fail(line, got.field, `invalid filter: ${(err as Error).message}`);
-    }
-  }
-
-  /** A mapping with no keys at `path` (its keys take their defaults). */
-  empty(path: string): Fields {
-    return new Fields(this.src, this.errors, new YAMLMap(), path, this.line);
-  }
-
-  /** A nested mapping. */
-  map(got: Got): Fields | undefined {
-    if (!isMap(got.node)) return this.fail(got.line, got.field, `expected a mapping, got ${describe(got.node)}`);
-    return new Fields(this.src, this.errors, got.node, got.field, got.line);
-  }
-}
-
-export { Fields as RuleFields };
 
 const ID_RULE = 'an id is 2 to 64 characters: lower-case letters, digits and -, starting with a letter or digit';
 const FIELD_RULE = 'a field name is letters, digits, _, ., @ and -, starting with a letter, _ or @';
@@ -326,7 +109,7 @@ const complete = <T extends object>(o: Parsed<T>): T | undefined => (Object.valu
 function sequenceSteps(c: Fields) {
   const got = c.required('steps', ' (a list of 2 to 5 steps, each with a filter)');
   if (!got) return undefined;
-  if (!isSeq(got.node)) return c.fail(got.line, got.field, `expected a list of steps, got ${describe(got.node)}`);
+  if (!isSeq(got.node)) return c.fail(got.line, got.field, `expected a list of steps, got ${describeNode(got.node)}`);
   const { minSteps, maxSteps } = RULE_LIMITS;
   if (got.node.items.length < minSteps || got.node.items.length > maxSteps) {
     return c.fail(got.line, got.field, `expected ${minSteps} to ${maxSteps} steps, got ${got.node.items.length}`);
@@ -471,7 +254,7 @@ export function parseRuleNode(node: unknown, src: RuleSource, errors: RuleError[
   const range = (node as { range?: readonly number[] } | null)?.range;
   const line = range ? src.lineCounter.linePos(range[0]).line : fallbackLine;
   if (!isMap(node)) {
-    errors.push({ file: src.file, line, field: '', message: `expected a rule (a mapping with id, title, type...), got ${describe(node)}` });
+    errors.push({ file: src.file, line, field: '', message: `expected a rule (a mapping with id, title, type...), got ${describeNode(node)}` });
     return undefined;
   }
   const before = errors.length;

@@ -1,10 +1,10 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { FilterNode } from '../../query/ast';
 import { parseFilter } from '../../query/parse';
 import { parseCidr } from '../../query/predicate';
 import { DEFAULT_TEXT_FIELD, fieldDef } from '../../store/fields';
+import { yamlFilesUnder } from '../load-rules';
 import type { RsitCategory, Severity } from '../rule';
 import { ConditionError, ConditionNode, expandPattern, parseCondition } from './condition';
 import { SIGMA_FIELD_MAP, mapSigmaField } from './fields';
@@ -447,19 +447,6 @@ export function convertSigma(text: string, file: string, options: SigmaOptions =
   return render([convertText(text, file, options)]);
 }
 
-const SIGMA_FILE = /\.ya?ml$/i;
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const out: string[] = [];
-  for (const e of entries) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (e.isFile() && SIGMA_FILE.test(e.name)) out.push(path);
-  }
-  return out;
-}
-
 /**
  * Converts files and directories (every .yml/.yaml below, recursively, in name order; a file named
  * directly is read whatever its extension). Rule ids are unique across all of them.
@@ -469,7 +456,7 @@ export async function convertSigmaPaths(paths: readonly string[], options: Sigma
   for (const path of paths) {
     let files: string[];
     try {
-      files = (await stat(path)).isDirectory() ? await filesUnder(path) : [path];
+      files = (await stat(path)).isDirectory() ? await yamlFilesUnder(path) : [path];
     } catch (err) {
       parts.push({ items: [], refused: [], failed: [{ file: path, reason: (err as { code?: string }).code === 'ENOENT' ? 'no such file or directory' : String(err) }] });
       continue;
