@@ -1,315 +1,299 @@
 /**
- * Rule engine evaluation cost on the embedded store (DuckDbEventStore). Prints figures, asserts nothing.
+ * Rule engine benchmark (part of `npm run bench`; alone: `npm run bench:rules`). Prints figures,
+ * asserts nothing. Needs Redis at REDIS_URL (default redis://127.0.0.1:6379).
  *
- * 1. Fills a fresh DuckDB store in a temp dir with N web.access events over the last hour, spread
- *    over L localities (34 provinces).
- * 2. Builds R rules (threshold / ratio / cardinality, grouped by organization.id, some by
- *    organization.id + source.ip; window 5m, every 60s, delay 0).
- * 3. One round = every rule evaluated once over the last 5 minutes with evaluateRule() (what the
- *    engine does today: one aggregate per rule across all localities), 4 evaluations in flight.
- * 4. The same round done "one query per rule per locality", measured on a sample of rules ×
- *    localities and extrapolated.
+ * 1. Fill: a fresh DuckDB events file gets N web.access events (default 10,000,000) over L
+ *    localities (3,300 in 34 provinces), spread over [start - 55 min, start + 20 min), so every
+ *    5-minute window of the run holds the same share. Written with the raw appender (the ingest
+ *    path has its own benchmark).
+ * 2. In process, the same round of R rules (default 1,000: threshold / ratio / cardinality, grouped
+ *    by organization.id, a quarter by organization.id + source.ip; window 5m) three ways:
+ *    batched (what the engine does: BatchingEventStore, aggregates sharing a pass), one query per
+ *    rule (each rule alone), and one query per rule per locality (sampled, extrapolated). The hits of
+ *    the first two must be the same.
+ * 3. The real engine: `canh start` (all roles) on that data with the R rules as YAML files (every
+ *    60s) plus D detection rules (every 5s, delay 2s). For each 60 s round: the round time (first
+ *    scheduled run → last run finished) and the schedule lag of every run (scheduled → started). All
+ *    the while one event a second is sent over HTTP with a unique path; detection latency = its
+ *    ingest request answered 202 → its hit queued on `incidents`.
  *
- * Environment: CANH_BENCH_EVENTS (default 2,000,000), CANH_BENCH_LOCALITIES (3300), CANH_BENCH_RULES
- * (1000), CANH_BENCH_SAMPLE_RULES (50), CANH_BENCH_SAMPLE_LOCALITIES (20), CANH_BENCH_CONCURRENCY (4).
- *
- * Run: npm run bench:rules
+ * Environment: CANH_BENCH_EVENTS, CANH_BENCH_LOCALITIES, CANH_BENCH_RULES, CANH_BENCH_ROUNDS (2),
+ * CANH_BENCH_SAMPLE_RULES (50), CANH_BENCH_SAMPLE_LOCALITIES (20), CANH_BENCH_DETECTION_RULES (10).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseFilter } from '../src/query/parse';
-import type { Rule, RuleCondition } from '../src/rules/rule';
-import { evaluateRule, type EvaluationWindow } from '../src/rules/evaluate';
-import { andFilter } from '../src/rules/evaluate/group-filter';
-import { DuckDbEventStore } from '../src/store/duckdb/event-store';
-import { ALL_SCOPE } from '../src/store/scope';
+import { performance } from 'node:perf_hooks';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Queue, QueueEvents } from 'bullmq';
+import IORedis from 'ioredis';
 import { MATCH_ALL } from '../src/query/ast';
-import type { EcsDocument, EventBatch } from '../src/store/event-store';
+import { BatchingEventStore } from '../src/rules/engine/batching-store';
+import { hitId } from '../src/rules/engine/rule-runner';
+import { evaluateRule, type EvaluationWindow } from '../src/rules/evaluate';
+import { formatRuleErrors, loadRuleText } from '../src/rules/load-rules';
+import type { Hit, Rule } from '../src/rules/rule';
+import { appendEvents } from '../src/store/duckdb/append';
+import { DUCKDB_CONFIG } from '../src/store/duckdb/connection';
+import { splitDocument } from '../src/store/duckdb/document';
+import { DuckDbEventStore } from '../src/store/duckdb/event-store';
+import { SCHEMA_DDL } from '../src/store/duckdb/schema';
+import type { EventStore } from '../src/store/event-store';
+import { ALL_SCOPE } from '../src/store/scope';
+import { EVERY_MS, PROVINCES, WINDOW_MS, forLocality, generateEvents, makeRules, prng, rulesYaml } from './rules-data';
+import { REDIS_URL, deleteKeys, envInt, fmt, int, peakRssMb, percentile, startService } from './support';
 
 const TARGET_EVENTS = 10_000_000;
-const BATCH_SIZE = 10_000;
-const PROVINCES = 34;
-const HOUR_MS = 3_600_000;
-const WINDOW_MS = 5 * 60_000;
-const EVERY_MS = 60_000;
+const FILL_BATCH = 100_000;
+const MIN = 60_000;
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw.replace(/[_,]/g, ''));
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return n;
-}
-
-/** Small deterministic PRNG (mulberry32), so runs are comparable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const localityCode = (i: number): string => `c${String(i + 1).padStart(5, '0')}`;
-const provinceOf = (i: number): string => String((i % PROVINCES) + 1).padStart(2, '0');
-
-/** Paths of ordinary traffic; hot localities also get the attack paths of PATHS. */
-const BENIGN_PATHS = [
-  '/', '/', '/', '/index.php', '/tin-tuc/chi-tiet', '/thu-tuc-hanh-chinh', '/static/app.js', '/static/style.css',
-  '/images/logo.png', '/api/v1/hoso', '/api/v1/tracuu', '/login', '/search', '/lien-he',
-];
-const PATHS = [
-  '/', '/', '/', '/index.php', '/tin-tuc/chi-tiet', '/thu-tuc-hanh-chinh', '/static/app.js', '/static/style.css',
-  '/images/logo.png', '/api/v1/hoso', '/api/v1/tracuu', '/api/v1/login', '/login', '/dang-nhap', '/admin',
-  '/admin/settings', '/wp-login.php', '/wp-admin/admin-ajax.php', '/wp-content/plugins/x.php', '/xmlrpc.php',
-  '/.env', '/phpmyadmin/index.php', '/search', '/lien-he',
-];
-const METHODS = ['GET', 'GET', 'GET', 'GET', 'POST', 'HEAD'];
-
-/**
- * Events [first, first + count) of `total`, spread evenly over [now - 1h, now), locality by a
- * scramble of the index. About 1% of localities are "hot" (many errors, a few noisy addresses) so
- * that some rules fire, as they would in production.
- */
-function generateEvents(first: number, count: number, total: number, localities: number, now: number, rand: () => number): EcsDocument[] {
-  const events: EcsDocument[] = new Array(count);
-  const start = now - HOUR_MS;
-  for (let k = 0; k < count; k++) {
-    const i = first + k;
-    const ts = start + Math.floor((i / total) * HOUR_MS);
-    const loc = Math.floor(rand() * localities);
-    const hot = loc % 97 === 0;
-    const r = rand();
-    const status = hot
-      ? (r < 0.3 ? 500 + Math.floor(rand() * 4) : r < 0.5 ? 401 + 2 * Math.floor(rand() * 2) : r < 0.65 ? 404 : 200)
-      : (r < 0.02 ? 500 + Math.floor(rand() * 4) : r < 0.05 ? 404 : r < 0.07 ? 401 + 2 * Math.floor(rand() * 2) : r < 0.1 ? 302 : 200);
-    const ip = hot && rand() < 0.5
-      ? `203.0.113.${loc % 5}`
-      : `10.${loc % 250}.${Math.floor(rand() * 16)}.${Math.floor(rand() * 250)}`;
-    const paths = hot ? PATHS : BENIGN_PATHS;
-    const path = paths[Math.floor(rand() * paths.length)];
-    const code = localityCode(loc);
-    events[k] = {
-      '@timestamp': new Date(ts).toISOString(),
-      event: {
-        id: `rb-${i}`, kind: 'event', category: ['web'], type: ['access'], dataset: 'web.access',
-        outcome: status >= 400 ? 'failure' : 'success',
-      },
-      organization: { id: code },
-      canh: { province: provinceOf(loc), source_id: `src-${code}` },
-      source: { ip },
-      http: { request: { method: METHODS[Math.floor(rand() * METHODS.length)] }, response: { status_code: status, body: { bytes: 200 + Math.floor(rand() * 50_000) } } },
-      url: { original: path, path },
-      user_agent: { original: 'Mozilla/5.0 (bench)' },
-    };
-  }
-  return events;
-}
-
-// ---- rules ----
-
-const THRESHOLD_FILTERS: readonly ((j: number) => string)[] = [
-  (j) => `http.response.status_code:>=${500 + (j % 3)}`,
-  () => 'url.path:/wp-*',
-  () => 'url.path:(*login* *dang-nhap* /wp-login.php /xmlrpc.php) AND http.response.status_code:(401 403)',
-  () => 'http.response.status_code:404',
-  (j) => `http.request.method:POST AND url.path:/api/* AND http.response.status_code:>=${400 + (j % 2) * 100}`,
-  () => 'url.path:(/.env /phpmyadmin/* /wp-content/*)',
-  () => 'url.path:/admin* AND NOT http.response.status_code:200',
-  (j) => `http.response.status_code:>=400 AND NOT url.path:/static/* AND http.response.body.bytes:<${1000 + 500 * (j % 10)}`,
-];
-const RATIO_CASES: readonly (readonly [string, string])[] = [
-  ['http.response.status_code:*', 'http.response.status_code:>=500'],
-  ['url.path:/api/*', 'http.response.status_code:>=400'],
-  ['url.path:(*login* *dang-nhap*)', 'http.response.status_code:(401 403)'],
-  ['NOT url.path:/static/*', 'http.response.status_code:404'],
-];
-const CARDINALITY_CASES: readonly (readonly [string, string])[] = [
-  ['http.response.status_code:404', 'url.path'],
-  ['http.response.status_code:>=400', 'source.ip'],
-  ['url.path:/wp-*', 'url.path'],
-  ['http.response.status_code:(401 403)', 'source.ip'],
-];
-
-function makeRule(j: number, filterText: string, condition: RuleCondition, groupBy: readonly string[]): Rule {
-  return {
-    id: `bench-${String(j).padStart(4, '0')}`, version: `v${j}`, title: `bench rule ${j}`, description: '',
-    severity: 'medium', category: 'test', tags: [], dataset: 'web.access',
-    filter: parseFilter(filterText), filterText, condition, groupBy,
-    windowMs: WINDOW_MS, everyMs: EVERY_MS, delayMs: 0, suppressMs: 30 * 60_000, enabled: true,
-    origin: { file: 'bench/rules.ts', line: 0 },
-  };
-}
-
-/** R rules: 60% threshold, 20% ratio, 20% cardinality; a quarter grouped by organization.id + source.ip. */
-function makeRules(count: number): Rule[] {
-  return Array.from({ length: count }, (_, j) => {
-    const byIp = j % 4 === 3;
-    const groupBy = byIp ? ['organization.id', 'source.ip'] : ['organization.id'];
-    const kind = j % 5;
-    if (kind < 3) {
-      const text = THRESHOLD_FILTERS[j % THRESHOLD_FILTERS.length](j);
-      return makeRule(j, text, { type: 'threshold', count: (byIp ? 4 : 10) + (j % 17) }, groupBy);
-    }
-    if (kind === 3) {
-      const [text, matchText] = RATIO_CASES[j % RATIO_CASES.length];
-      return makeRule(j, text, {
-        type: 'ratio', match: parseFilter(matchText), matchText, ratio: 0.4 + (j % 5) * 0.05, minTotal: 10 + (j % 20),
-      }, ['organization.id']);
-    }
-    const [text, field] = CARDINALITY_CASES[j % CARDINALITY_CASES.length];
-    return makeRule(j, text, { type: 'cardinality', field, count: 8 + (j % 12) }, ['organization.id']);
-  });
-}
-
-/** The rule restricted to one locality (its filter AND organization.id:<code>). */
-function forLocality(rule: Rule, code: string): Rule {
-  return {
-    ...rule,
-    filter: andFilter([rule.filter, { type: 'term', field: 'organization.id', value: code }]),
-    filterText: `(${rule.filterText}) AND organization.id:"${code}"`,
-  };
-}
-
-// ---- measuring ----
-
-interface RoundResult {
+interface Timed {
   readonly wallMs: number;
   readonly perTaskMs: number[];
-  readonly hits: number;
+  readonly hits: Hit[];
 }
 
 /** Runs every task with `concurrency` in flight; times each and the whole. */
-async function runPool(tasks: readonly (() => Promise<number>)[], concurrency: number): Promise<RoundResult> {
+async function runPool(tasks: readonly (() => Promise<Hit[]>)[], concurrency: number): Promise<Timed> {
   const perTaskMs: number[] = new Array(tasks.length);
+  const hits: Hit[] = [];
   let next = 0;
-  let hits = 0;
   const started = performance.now();
   const worker = async (): Promise<void> => {
     for (let i = next++; i < tasks.length; i = next++) {
       const t0 = performance.now();
-      const found = await tasks[i]();
+      hits.push(...(await tasks[i]()));
       perTaskMs[i] = performance.now() - t0;
-      hits += found;
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
   return { wallMs: performance.now() - started, perTaskMs, hits };
 }
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+/** 1. Fills `<dataDir>/events.duckdb`; returns events/s. */
+async function fill(dataDir: string, total: number, localities: number, start: number): Promise<number> {
+  const instance = await DuckDBInstance.create(join(dataDir, 'events.duckdb'), { ...DUCKDB_CONFIG, memory_limit: '1GB' });
+  const conn = await instance.connect();
+  for (const ddl of SCHEMA_DDL) await conn.run(ddl);
+  const rand = prng(0xca11);
+  const span = { from: start - 55 * MIN, to: start + 20 * MIN };
+  const t = performance.now();
+  for (let first = 0; first < total; first += FILL_BATCH) {
+    const events = generateEvents(first, Math.min(FILL_BATCH, total - first), total, localities, span, rand);
+    await appendEvents(conn, 'events', events.map(splitDocument));
+  }
+  await conn.run('CHECKPOINT');
+  conn.closeSync();
+  instance.closeSync();
+  return total / ((performance.now() - t) / 1000);
 }
 
-const fmt = (n: number, digits = 1): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+/** 2. One round three ways, in process. */
+async function compareInProcess(dataDir: string, rules: readonly Rule[], localities: number, window: EvaluationWindow) {
+  const store = new DuckDbEventStore({ path: join(dataDir, 'events.duckdb'), config: { memory_limit: '1GB' } });
+  await store.init();
+  try {
+    const inWindow = await store.count({ ...window, filter: MATCH_ALL, datasets: ['web.access'] }, ALL_SCOPE);
+    console.log(`events in the evaluated 5-minute window: ${int(inWindow)} (${fmt(inWindow / localities)} per locality)`);
+    const batching = new BatchingEventStore(store);
+    const batched = await runPool(rules.map((r) => () => evaluateRule(r, window, batching)), 1000);
+    const st = batching.stats;
+    console.log(`batched round (engine):         ${fmt(batched.wallMs / 1000, 2)} s, ${int(batched.hits.length)} hits, ${st.queries} aggregates asked as ${st.distinct} distinct queries in ${st.batches} batches`);
+    const alone = await runPool(rules.map((r) => () => evaluateRule(r, window, store)), 4);
+    const same = sameHits(batched.hits, alone.hits);
+    console.log(`one query per rule:             ${fmt(alone.wallMs / 1000, 2)} s, ${int(alone.hits.length)} hits (same hits as batched: ${same ? 'yes' : 'NO'}), per rule p50 ${fmt(percentile(alone.perTaskMs, 50))} / p99 ${fmt(percentile(alone.perTaskMs, 99))} ms`);
+    const perLocality = await perRulePerLocality(store, rules, localities, window);
+    return { batched, alone, same, perLocality };
+  } finally {
+    await store.close();
+  }
+}
+
+function sameHits(a: readonly Hit[], b: readonly Hit[]): boolean {
+  const key = (h: Hit) => `${hitId(h)} ${h.observed} ${h.sampleEventIds.join(',')}`;
+  const x = a.map(key).sort();
+  const y = b.map(key).sort();
+  return x.length === y.length && x.every((k, i) => k === y[i]);
+}
+
+/** One query per rule per locality, measured on a sample and extrapolated to every rule × locality. */
+async function perRulePerLocality(store: EventStore, rules: readonly Rule[], localities: number, window: EvaluationWindow) {
+  const sampleRules = Math.min(rules.length, envInt('CANH_BENCH_SAMPLE_RULES', 50));
+  const sampleLocalities = Math.min(localities, envInt('CANH_BENCH_SAMPLE_LOCALITIES', 20));
+  const ruleStep = rules.length / sampleRules;
+  const locStep = localities / sampleLocalities;
+  const tasks = Array.from({ length: sampleRules }, (_, k) => rules[Math.floor(k * ruleStep)]).flatMap((rule) =>
+    Array.from({ length: sampleLocalities }, (_, k) => `c${String(Math.floor(k * locStep) + 1).padStart(5, '0')}`)
+      .map((code) => () => evaluateRule(forLocality(rule, code), window, store)));
+  const sample = await runPool(tasks, 4);
+  const full = rules.length * localities;
+  const extrapolatedMs = sample.wallMs * (full / tasks.length);
+  console.log(`one query per rule per locality: ${int(tasks.length)} sampled queries in ${fmt(sample.wallMs / 1000, 2)} s → ${int(full)} queries ≈ ${int(extrapolatedMs / 1000)} s per round (extrapolated)`);
+  return { extrapolatedMs, sampled: tasks.length };
+}
+
+/** The detection rules: every 5 s, a hit per new probe path. */
+function detectionYaml(count: number): string {
+  return Array.from({ length: count }, (_, i) => [
+    `- id: detect-${i}`, `  title: "Probe path seen (${i})"`, '  severity: low', '  category: test', '  dataset: web.access',
+    '  filter: "url.path:/probe/*"', '  type: threshold', '  condition: { count: 1 }', '  group_by: [organization.id, url.path]',
+    '  window: 10s', '  every: 5s', '  delay: 2s', '  suppress: 1m', '',
+  ].join('\n')).join('\n');
+}
+
+interface RunTimes {
+  readonly scheduled: number;
+  started?: number;
+  finished?: number;
+}
+
+/** 3. The real engine in a `canh start` process. */
+async function engine(dataDir: string, rules: readonly Rule[], rounds: number) {
+  const rulesDir = join(dataDir, '..', 'rules');
+  mkdirSync(rulesDir, { recursive: true });
+  const detectionRules = envInt('CANH_BENCH_DETECTION_RULES', 10);
+  const files = { 'bench.yaml': rulesYaml(rules), 'detect.yaml': detectionYaml(detectionRules) };
+  for (const [name, text] of Object.entries(files)) {
+    const loaded = loadRuleText(text, name);
+    if (loaded.errors.length) throw new Error(`bench rules do not load:\n${formatRuleErrors(loaded.errors)}`);
+    writeFileSync(join(rulesDir, name), text);
+  }
+  const prefix = `canh-bench-rules-${randomBytes(3).toString('hex')}`;
+  const token = randomBytes(16).toString('hex');
+  const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
+  const eventConnections = [connection.duplicate(), connection.duplicate()];
+  const ruleEvents = new QueueEvents('rules', { connection: eventConnections[0], prefix });
+  const hitEvents = new QueueEvents('incidents', { connection: eventConnections[1], prefix });
+  const incidents = new Queue('incidents', { connection, prefix });
+  await Promise.all([ruleEvents.waitUntilReady(), hitEvents.waitUntilReady()]);
+  const runs = new Map<string, RunTimes>();
+  const at = (streamId: string) => Number(streamId.split('-')[0]);
+  // Job ids of schedulers: repeat:rule:<id>:<scheduled millis>.
+  const runOf = (jobId: string): RunTimes | null => {
+    const m = /^repeat:rule:(bench-\d+):(\d+)$/.exec(jobId);
+    if (!m) return null;
+    const run = runs.get(jobId) ?? { scheduled: Number(m[2]) };
+    runs.set(jobId, run);
+    return run;
+  };
+  ruleEvents.on('active', ({ jobId }, id) => { const r = runOf(jobId); if (r) r.started = at(id); });
+  ruleEvents.on('completed', ({ jobId }, id) => { const r = runOf(jobId); if (r) r.finished = at(id); });
+  const acceptedAt = new Map<string, number>();
+  const detected = new Map<string, number>();
+  hitEvents.on('added', ({ jobId }, id) => {
+    if (!jobId.startsWith('hit-detect-')) return;
+    void incidents.getJob(jobId).then((job) => {
+      const path = (job?.data as Hit | undefined)?.group['url.path'];
+      if (typeof path === 'string' && !detected.has(path)) detected.set(path, at(id));
+    });
+  });
+
+  const service = await startService({
+    CANH_DATA_DIR: dataDir, CANH_RULES_DIR: rulesDir, CANH_QUEUE_PREFIX: prefix, CANH_DUCKDB_MEMORY_LIMIT: '1GB',
+  }, token);
+  const startedAt = Date.now();
+  let sending = true;
+  try {
+    await service.admin('/api/v1/localities', { code: '01', name: 'Hà Nội', level: 'province' });
+    await service.admin('/api/v1/localities', { code: '00004', name: 'Ba Đình', level: 'commune', parent_code: '01' });
+    const source = await service.admin('/api/v1/sources', { name: 'probe-sender', locality: '00004', kind: 'access', format: 'json' });
+    const sender = (async () => {
+      for (let n = 0; sending; n++) {
+        const path = `/probe/${n}`;
+        const line = JSON.stringify({ '@timestamp': new Date().toISOString(), url: { path, original: path }, http: { response: { status_code: 200 } }, source: { ip: '198.51.100.7' } });
+        const res = await fetch(`${service.url}/api/v1/ingest`, { method: 'POST', headers: { authorization: `ApiKey ${source.api_key}`, 'content-type': 'application/x-ndjson' }, body: line + '\n' });
+        if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+        acceptedAt.set(path, Date.now());
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    })();
+    // Wait for `rounds` complete rounds of the bench rules.
+    const deadline = startedAt + (rounds + 2) * EVERY_MS + 3 * MIN;
+    const roundsOf = () => groupRounds([...runs.values()]);
+    while (Date.now() < deadline) {
+      const done = roundsOf().filter((r) => r.length === rules.length && r.every((x) => x.finished !== undefined));
+      if (done.length >= rounds && Date.now() - startedAt > 75_000) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    sending = false;
+    await sender;
+    const rss = peakRssMb(service.child.pid as number);
+    // Latencies of probes sent at least 20 s before the end (later ones may not be due yet).
+    const lastSent = Math.max(...acceptedAt.values());
+    const latencies: number[] = [];
+    let missed = 0;
+    for (const [path, t] of acceptedAt) {
+      if (t > lastSent - 20_000) continue;
+      const d = detected.get(path);
+      if (d === undefined) missed++;
+      else latencies.push(d - t);
+    }
+    return { rounds: roundsOf(), latencies, missed, rss };
+  } finally {
+    sending = false;
+    await service.stop();
+    await Promise.all([ruleEvents.close(), hitEvents.close(), incidents.close()]);
+    connection.disconnect();
+    eventConnections.forEach((c) => c.disconnect());
+    await deleteKeys(prefix);
+  }
+}
+
+/** Runs grouped into rounds: a run belongs to the round of the first run scheduled less than a minute before it. */
+function groupRounds(runs: readonly RunTimes[]): RunTimes[][] {
+  const sorted = [...runs].sort((a, b) => a.scheduled - b.scheduled);
+  const rounds: RunTimes[][] = [];
+  for (const run of sorted) {
+    const current = rounds[rounds.length - 1];
+    if (current && run.scheduled - current[0].scheduled < EVERY_MS / 2) current.push(run);
+    else rounds.push([run]);
+  }
+  return rounds;
+}
 
 async function main(): Promise<void> {
-  const total = envInt('CANH_BENCH_EVENTS', 2_000_000);
+  const total = envInt('CANH_BENCH_EVENTS', TARGET_EVENTS);
   const localities = envInt('CANH_BENCH_LOCALITIES', 3300);
   const ruleCount = envInt('CANH_BENCH_RULES', 1000);
-  const concurrency = envInt('CANH_BENCH_CONCURRENCY', 4);
-  const sampleRules = Math.min(ruleCount, envInt('CANH_BENCH_SAMPLE_RULES', 50));
-  const sampleLocalities = Math.min(localities, envInt('CANH_BENCH_SAMPLE_LOCALITIES', 20));
-
-  console.log(`rule evaluation bench: ${int(total)} events, ${int(localities)} localities (${PROVINCES} provinces), ${int(ruleCount)} rules, concurrency ${concurrency}`);
-  if (total < TARGET_EVENTS) {
-    console.log(`note: ${int(total)} events, fewer than the issue's target of ${int(TARGET_EVENTS)} (set CANH_BENCH_EVENTS=${TARGET_EVENTS})`);
-  }
-
-  const dir = await mkdtemp(join(tmpdir(), 'canh-bench-rules-'));
-  const store = new DuckDbEventStore({ path: join(dir, 'events.duckdb'), config: { memory_limit: '1GB' } });
+  const rounds = envInt('CANH_BENCH_ROUNDS', 2);
+  console.log(`\nRule engine benchmark: ${int(total)} events, ${int(localities)} localities (${PROVINCES} provinces), ${int(ruleCount)} rules every 60 s`);
+  const dir = mkdtempSync(join(tmpdir(), 'canh-bench-rules-'));
+  const dataDir = join(dir, 'data');
+  mkdirSync(dataDir);
   try {
-    await store.init();
-    // Fixed "now" for the whole run: events fill [now - 1h, now), the round evaluates [now - 5m, now).
-    const now = Math.floor(Date.now() / EVERY_MS) * EVERY_MS;
-    const rand = prng(0xca11);
-
-    // 1. fill
-    let written = 0;
-    const fillStarted = performance.now();
-    for (let first = 0, n = 0; first < total; first += BATCH_SIZE, n++) {
-      const events = generateEvents(first, Math.min(BATCH_SIZE, total - first), total, localities, now, rand);
-      const batch: EventBatch = {
-        batchId: `rules-bench-${n}`, sourceId: 'src-bench', locality: localityCode(0), province: provinceOf(0),
-        dataset: 'web.access', received: events.length, events, deadLetters: [], receivedAt: now,
-      };
-      written += (await store.write(batch)).written;
-    }
-    const fillSeconds = (performance.now() - fillStarted) / 1000;
-    const fillRate = written / fillSeconds;
-    console.log(`fill: ${int(written)} events in ${fmt(fillSeconds)} s = ${int(fillRate)} events/s (generation included, batches of ${int(BATCH_SIZE)})`);
-
-    // 2. rules
+    const start = Date.now();
+    const fillRate = await fill(dataDir, total, localities, start);
+    console.log(`fill: ${int(total)} events at ${int(fillRate)} events/s (raw appender)`);
     const rules = makeRules(ruleCount);
-    const mix = rules.reduce<Record<string, number>>((m, r) => {
-      const key = `${r.condition.type}/${r.groupBy.join('+')}`;
-      m[key] = (m[key] ?? 0) + 1;
-      return m;
-    }, {});
-    console.log(`rules: ${Object.entries(mix).map(([k, v]) => `${v} ${k}`).join(', ')}`);
-    const window: EvaluationWindow = { from: now - WINDOW_MS, to: now };
-    const inWindow = await store.aggregate(
-      { from: window.from, to: window.to, filter: MATCH_ALL, datasets: ['web.access'], groupBy: [], metrics: [{ op: 'count' }] },
-      ALL_SCOPE,
-    );
-    console.log(`events in the 5-minute window: ${int(inWindow[0]?.values[0] ?? 0)} (about ${fmt((inWindow[0]?.values[0] ?? 0) / localities)} per locality)`);
+    const end = Math.floor(Date.now() / EVERY_MS) * EVERY_MS;
+    const compared = await compareInProcess(dataDir, rules, localities, { from: end - WINDOW_MS, to: end });
+    const e = await engine(dataDir, rules, rounds);
 
-    // 3. rounds as the engine does them today: one evaluation per rule, all localities at once
-    const tasks = rules.map((rule) => async () => (await evaluateRule(rule, window, store)).length);
-    const rounds: RoundResult[] = [];
-    for (let k = 1; k <= 2; k++) {
-      const r = await runPool(tasks, concurrency);
-      rounds.push(r);
-      console.log(`round ${k}${k === 1 ? ' (first, cold)' : ''}: ${fmt(r.wallMs / 1000, 2)} s wall, ${int(r.hits)} hits, per rule p50 ${fmt(percentile(r.perTaskMs, 50))} ms, p99 ${fmt(percentile(r.perTaskMs, 99))} ms, max ${fmt(Math.max(...r.perTaskMs))} ms`);
-    }
-    const round = rounds[rounds.length - 1];
-    const byType = new Map<string, number[]>();
-    rules.forEach((r, i) => {
-      const key = r.condition.type;
-      byType.set(key, [...(byType.get(key) ?? []), round.perTaskMs[i]]);
+    console.log('\nsummary (rule engine)');
+    console.log(`  events stored / localities / rules   ${int(total)} / ${int(localities)} / ${int(ruleCount)}`);
+    const full = e.rounds.filter((r) => r.length === ruleCount && r.every((x) => x.finished !== undefined));
+    full.forEach((round, i) => {
+      const first = Math.min(...round.map((r) => r.scheduled));
+      const last = Math.max(...round.map((r) => r.finished as number));
+      const lags = round.map((r) => (r.started as number) - r.scheduled);
+      console.log(`  engine round ${i + 1}                        ${fmt((last - first) / 1000, 2)} s (first scheduled → last finished); schedule lag p50 ${fmt(percentile(lags, 50) / 1000, 2)} s, p99 ${fmt(percentile(lags, 99) / 1000, 2)} s, max ${fmt(Math.max(...lags) / 1000, 2)} s`);
     });
-    console.log(`per rule type (round 2): ${[...byType].map(([t, v]) => `${t} p50 ${fmt(percentile(v, 50))} / p99 ${fmt(percentile(v, 99))} ms`).join('; ')}`);
-
-    // 4. one query per rule per locality, on a sample, extrapolated
-    const ruleStep = ruleCount / sampleRules;
-    const locStep = localities / sampleLocalities;
-    const sampledRules = Array.from({ length: sampleRules }, (_, k) => rules[Math.floor(k * ruleStep)]);
-    const sampledCodes = Array.from({ length: sampleLocalities }, (_, k) => localityCode(Math.floor(k * locStep)));
-    const perLocalityTasks = sampledRules.flatMap((rule) =>
-      sampledCodes.map((code) => async () => (await evaluateRule(forLocality(rule, code), window, store)).length));
-    const sample = await runPool(perLocalityTasks, concurrency);
-    const fullQueries = ruleCount * localities;
-    const extrapolatedMs = sample.wallMs * (fullQueries / perLocalityTasks.length);
-    console.log(`per rule per locality, SAMPLE: ${sampleRules} rules (every ${fmt(ruleStep)}th) × ${sampleLocalities} localities (every ${fmt(locStep)}th) = ${int(perLocalityTasks.length)} queries in ${fmt(sample.wallMs / 1000, 2)} s, per query p50 ${fmt(percentile(sample.perTaskMs, 50))} ms, p99 ${fmt(percentile(sample.perTaskMs, 99))} ms`);
-    console.log(`per rule per locality, EXTRAPOLATED to ${int(ruleCount)} × ${int(localities)} = ${int(fullQueries)} queries: ${int(extrapolatedMs / 1000)} s per round (sample wall time × ${fmt(fullQueries / perLocalityTasks.length)})`);
-
-    // 5. summary
-    const roundSeconds = Math.max(...rounds.map((r) => r.wallMs)) / 1000;
-    console.log('');
-    console.log('summary');
-    console.log(`  events                          ${int(written)}${total < TARGET_EVENTS ? ` (target ${int(TARGET_EVENTS)})` : ''}`);
-    console.log(`  localities                      ${int(localities)}`);
-    console.log(`  rules                           ${int(ruleCount)}`);
-    console.log(`  fill rate                       ${int(fillRate)} events/s`);
-    console.log(`  round time, one query per rule  ${fmt(round.wallMs / 1000, 2)} s (round 1: ${fmt(rounds[0].wallMs / 1000, 2)} s), concurrency ${concurrency}`);
-    console.log(`  per rule p50 / p99              ${fmt(percentile(round.perTaskMs, 50))} / ${fmt(percentile(round.perTaskMs, 99))} ms`);
-    console.log(`  per rule per locality (extrap.) ${int(extrapolatedMs / 1000)} s per round, from a ${sampleRules}×${sampleLocalities} sample`);
-    console.log(`  ratio per-locality / per-rule   ${fmt(extrapolatedMs / round.wallMs, 0)}×`);
-    console.log(`  peak RSS                        ${int(process.resourceUsage().maxRSS / 1024)} MB`);
-    console.log(`  round fits in 60 s (every)      ${roundSeconds <= EVERY_MS / 1000 ? 'yes' : 'NO'} (slowest round ${fmt(roundSeconds, 2)} s)`);
+    if (full.length < rounds) console.log(`  engine rounds complete                ${full.length} of ${rounds} (timed out)`);
+    console.log(`  in-process round, batched             ${fmt(compared.batched.wallMs / 1000, 2)} s`);
+    console.log(`  in-process round, one query per rule  ${fmt(compared.alone.wallMs / 1000, 2)} s (${fmt(compared.alone.wallMs / compared.batched.wallMs, 1)}× the batched round; same hits: ${compared.same ? 'yes' : 'NO'})`);
+    console.log(`  one query per rule per locality       ${int(compared.perLocality.extrapolatedMs / 1000)} s per round, extrapolated (${fmt(compared.perLocality.extrapolatedMs / compared.batched.wallMs, 0)}× the batched round)`);
+    console.log(`  detection latency (every 5s, delay 2s) p50 ${fmt(percentile(e.latencies, 50) / 1000, 2)} s, p99 ${fmt(percentile(e.latencies, 99) / 1000, 2)} s, max ${fmt(Math.max(...e.latencies) / 1000, 2)} s over ${e.latencies.length} events; missed ${e.missed}`);
+    console.log(`  canh process peak RSS                 ${int(e.rss)} MiB`);
+    const roundMax = Math.max(...full.map((round) => Math.max(...round.map((r) => r.finished as number)) - Math.min(...round.map((r) => r.scheduled))));
+    const lagP99 = percentile(full.flatMap((round) => round.map((r) => (r.started as number) - r.scheduled)), 99);
+    console.log(`  targets: round < 60 s ${roundMax < 60_000 ? 'MET' : 'MISSED'}; lag p99 < 5 s ${lagP99 < 5000 ? 'MET' : 'MISSED'}; detection p99 < 10 s ${percentile(e.latencies, 99) < 10_000 && e.missed === 0 ? 'MET' : 'MISSED'}`);
   } finally {
-    await store.close().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 main().catch((err: unknown) => {
   console.error(err);
-  process.exitCode = 1;
+  process.exit(1);
 });

@@ -7,14 +7,12 @@
  *   (c) the raw DuckDB appender rate of the same rows (no idempotency, no queue)
  * and the ratios b/c and a/c. Needs Redis at REDIS_URL (default redis://127.0.0.1:6379).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
-import IORedis from 'ioredis';
 import type { LineContext } from '../src/ingest/line-context';
 import { processLine } from '../src/ingest/process-line';
 import { appendEvents } from '../src/store/duckdb/append';
@@ -22,8 +20,8 @@ import { DUCKDB_CONFIG } from '../src/store/duckdb/connection';
 import { splitDocument } from '../src/store/duckdb/document';
 import { eventsTableDdl } from '../src/store/duckdb/schema';
 import type { EcsDocument } from '../src/store/event-store';
+import { ROOT, cpuSeconds, deleteKeys, int, peakRssMb, startService } from './support';
 
-const ROOT = join(__dirname, '..', '..');
 const N = Number(process.env.CANH_BENCH_LINES ?? 1_000_000);
 const LINES_PER_REQUEST = 10_000;
 const IN_FLIGHT = 4;
@@ -75,62 +73,14 @@ async function benchRawAppend(dir: string): Promise<number> {
   return N / (appendMs / 1000);
 }
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-}
-
 const PREFIX = `canh-bench-${randomBytes(3).toString('hex')}`;
-
-/** Deletes the bench's Redis keys (its queues hold every body it sent). */
-async function deleteBenchKeys(): Promise<void> {
-  const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
-}
-
-async function startService(dataDir: string, token: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...(process.env.CANH_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.CANH_BENCH_PROFILE] : []), join(ROOT, 'dist/src/cli/main.js'), 'start'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CANH_DATA_DIR: dataDir, CANH_ADMIN_TOKEN: token, CANH_QUEUE_PREFIX: PREFIX, CANH_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const collect = (d: Buffer) => (out += String(d));
-  child.stdout?.on('data', collect);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const m = /"address":"(http:[^"]+)"/.exec(out);
-    if (m) {
-      // The start line (info level) carries the address; drain the rest of the log unread.
-      child.stdout?.off('data', collect);
-      child.stdout?.resume();
-      return { child, url: m[1] };
-    }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`canh did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function benchEndToEnd(dir: string): Promise<{ eventsPerSec: number; rssMb: number; acceptPerSec: number; cores: number }> {
   const token = randomBytes(16).toString('hex');
-  const { child, url } = await startService(join(dir, 'data'), token);
+  const service = await startService({ CANH_DATA_DIR: join(dir, 'data'), CANH_QUEUE_PREFIX: PREFIX }, token);
+  const { child, url } = service;
   try {
-    const admin = async (path: string, body?: unknown) => {
-      const res = await fetch(url + path, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return res.json() as Promise<Record<string, any>>;
-    };
+    const admin = (path: string, body?: unknown) => service.admin(path, body);
     await admin('/api/v1/localities', { code: '01', name: 'Hà Nội', level: 'province' });
     await admin('/api/v1/localities', { code: '00004', name: 'Ba Đình', level: 'commune', parent_code: '01' });
     const source = await admin('/api/v1/sources', { name: 'bench', locality: '00004', kind: 'access', format: 'apache_combined' });
@@ -160,12 +110,11 @@ async function benchEndToEnd(dir: string): Promise<{ eventsPerSec: number; rssMb
     const cores = (cpuSeconds(child.pid as number) - cpuBefore) / seconds;
     return { eventsPerSec: total / seconds, rssMb: peakRssMb(child.pid as number), acceptPerSec: total / acceptSeconds, cores };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    await service.stop();
   }
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const fmt = int;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'canh-bench-'));
@@ -182,7 +131,7 @@ async function main(): Promise<void> {
     console.log(`targets: (b) >= 50,000 events/s ${b.eventsPerSec >= 50_000 ? 'MET' : 'MISSED'}; b/c >= 0.40 ${b.eventsPerSec / c >= 0.4 ? 'MET' : 'MISSED'}; RSS < 1024 MiB ${b.rssMb < 1024 ? 'MET' : 'MISSED'}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await deleteBenchKeys();
+    await deleteKeys(PREFIX);
   }
 }
 

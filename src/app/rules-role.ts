@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { QUEUES, type RuleJob } from '../queue/jobs';
 import { createRedis } from '../queue/redis';
 import { createWorker } from '../queue/worker-factory';
+import { BatchingEventStore } from '../rules/engine/batching-store';
 import { BullMqHitSink } from '../rules/engine/hit-queue';
 import { RuleRegistry } from '../rules/engine/rule-registry';
 import { RuleRunner } from '../rules/engine/rule-runner';
@@ -28,7 +29,8 @@ export async function startRulesRole(c: Container, log: Logger, paths = defaultR
   const queue = new Queue<RuleJob>(QUEUES.rules, { connection: c.redis, prefix });
   queue.on('error', () => undefined);
   const hits = new BullMqHitSink(c.redis, prefix);
-  const runner = new RuleRunner(c.events, c.ruleState, hits, c.clock, evaluateRule);
+  // Rules evaluated side by side share their passes over the events (batching-store.ts).
+  const runner = new RuleRunner(new BatchingEventStore(c.events), c.ruleState, hits, c.clock, evaluateRule);
   const registry = new RuleRegistry(paths);
   registry.on('change', (rules, problems) => {
     if (problems.length) rlog.warn({ errors: problems.length }, `rule files have errors (those rules are not loaded):\n${formatRuleErrors(problems)}`);
@@ -46,7 +48,7 @@ export async function startRulesRole(c: Container, log: Logger, paths = defaultR
     const rule = registry.get(ruleId);
     // A scheduler of a rule removed a moment ago may still fire once: nothing to do.
     return rule ? runner.run(rule) : { skipped: `rule ${ruleId} is not loaded` };
-  }, { connection, prefix, concurrency: 4, lockMs: c.config.jobLockMs, onFailed: (job, err) => rlog.warn({ ruleId: job?.data?.ruleId, err: err.message }, 'rule run failed') });
+  }, { connection, prefix, concurrency: c.config.ruleConcurrency, lockMs: c.config.jobLockMs, onFailed: (job, err) => rlog.warn({ ruleId: job?.data?.ruleId, err: err.message }, 'rule run failed') });
   return {
     registry,
     worker,

@@ -54,6 +54,12 @@ export const CONFIG_SCHEMA = {
   retentionDays: { env: 'CANH_RETENTION_DAYS', default: '90', description: 'Days events and dead letters are kept', parse: int(1, 36500) },
   maxBodyBytes: { env: 'CANH_MAX_BODY_BYTES', default: String(32 * 1024 * 1024), description: 'Largest ingest body accepted, after decompression', parse: int(1024, 512 * 1024 * 1024) },
   ingestConcurrency: { env: 'CANH_INGEST_CONCURRENCY', default: '2', description: 'Batches one ingest worker processes at once', parse: int(1, 64) },
+  ruleConcurrency: {
+    env: 'CANH_RULE_CONCURRENCY',
+    default: '1000',
+    description: 'Rule runs one rules worker has in flight; the aggregates of runs in flight together are answered in one pass over the events',
+    parse: int(1, 10000),
+  },
   duckdbMemoryLimit: {
     env: 'CANH_DUCKDB_MEMORY_LIMIT',
     default: '256MB',

@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock';
 import { parseTime } from '../lib/time';
 import type { EventStore } from '../store/event-store';
 import { dryRun, type DryRunResult } from './engine/dry-run';
+import type { Window } from './engine/plan-windows';
 import type { RuleRegistry } from './engine/rule-registry';
 import { evaluateRule } from './evaluate';
 import { formatRuleErrors, loadRuleText } from './load-rules';
@@ -19,6 +20,16 @@ export interface DryRunRequest {
   readonly locality?: string;
 }
 
+/** A checked dry-run request: the rule to replay, the range in epoch ms and the locality to keep. */
+export interface PreparedDryRun {
+  readonly rule: Rule;
+  readonly range: Window;
+  readonly locality?: string;
+}
+
+/** What a dry run found: the evaluations replayed and the hits (of the locality, if one was asked). */
+export type DryRunAnswer = DryRunResult & { readonly rule: Rule };
+
 /** `POST /api/v1/rules/test` and `canh rules test`: what a rule would have raised, raising nothing. */
 export class RuleDryRunService {
   constructor(
@@ -27,15 +38,27 @@ export class RuleDryRunService {
     private readonly clock: Clock,
   ) {}
 
-  async test(req: DryRunRequest): Promise<DryRunResult & { rule: Rule }> {
+  /** Resolves the rule and checks the range: everything that can answer 400/404, before any replay. */
+  prepare(req: DryRunRequest): PreparedDryRun {
     const rule = this.resolve(req);
     const now = this.clock.now();
     const to = req.to ? parseTime(req.to, 'to', now) : now;
     const from = parseTime(req.from, 'from', now);
     if (from >= to) throw errors.invalidRequest('from must be before to', { field: 'from' });
-    const result = await dryRun(rule, { from, to }, this.store, evaluateRule);
-    const hits = req.locality ? result.hits.filter((h) => h.locality === req.locality) : result.hits;
+    return { rule, range: { from, to }, ...(req.locality ? { locality: req.locality } : {}) };
+  }
+
+  /** Replays a prepared dry run; `onProgress` gets (evaluations done, evaluations in all) after each one. */
+  async run(prepared: PreparedDryRun, onProgress?: (done: number, total: number) => void): Promise<DryRunAnswer> {
+    const { rule, range, locality } = prepared;
+    const result = await dryRun(rule, range, this.store, evaluateRule, onProgress);
+    const hits = locality ? result.hits.filter((h) => h.locality === locality) : result.hits;
     return { rule, windows: result.windows, hits };
+  }
+
+  /** prepare() then run(), without progress. */
+  async test(req: DryRunRequest): Promise<DryRunAnswer> {
+    return this.run(this.prepare(req));
   }
 
   private resolve(req: DryRunRequest): Rule {

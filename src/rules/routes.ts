@@ -1,8 +1,9 @@
-import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
-import { errors } from '../errors';
+import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { PassThrough } from 'node:stream';
+import { coerceError, errors } from '../errors';
 import type { RuleRun, RuleStateStore } from '../store/rule-state-store';
 import type { RuleRegistry } from './engine/rule-registry';
-import type { RuleDryRunService } from './dry-run-service';
+import type { DryRunAnswer, PreparedDryRun, RuleDryRunService } from './dry-run-service';
 import type { Hit, Rule } from './rule';
 
 export interface RuleRoutesOptions {
@@ -71,12 +72,57 @@ export const ruleRoutes: FastifyPluginAsync<RuleRoutesOptions> = async (app, { r
       },
       response: { 200: { type: 'object', properties: { rule_id: { type: 'string' }, windows: { type: 'integer' }, hits: { type: 'array', items: { type: 'object', additionalProperties: true } } } } },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const b = req.body;
-    const r = await dryRun.test({ from: b.from, ...(b.rule !== undefined ? { rule: b.rule } : {}), ...(b.rule_id ? { ruleId: b.rule_id } : {}), ...(b.to ? { to: b.to } : {}), ...(b.locality ? { locality: b.locality } : {}) });
-    return { rule_id: r.rule.id, windows: r.windows, hits: r.hits.map(hitJson) };
+    // Bad input answers 400 (as JSON) before anything is streamed.
+    const prepared = dryRun.prepare({ from: b.from, ...(b.rule !== undefined ? { rule: b.rule } : {}), ...(b.rule_id ? { ruleId: b.rule_id } : {}), ...(b.to ? { to: b.to } : {}), ...(b.locality ? { locality: b.locality } : {}) });
+    if (!req.headers.accept?.includes(NDJSON)) return dryRunJson(await dryRun.run(prepared));
+    return reply.type(NDJSON).send(streamDryRun(dryRun, prepared, req));
   });
 };
+
+const NDJSON = 'application/x-ndjson';
+/** At most one progress line per this many ms (the last one is always sent). */
+const PROGRESS_EVERY_MS = 200;
+
+const dryRunJson = (r: DryRunAnswer) => ({ rule_id: r.rule.id, windows: r.windows, hits: r.hits.map(hitJson) });
+
+/**
+ * `POST /rules/test` with `Accept: application/x-ndjson`: runs the dry run in the background and
+ * returns its lines: `{"progress":{"done","total"}}` (throttled), then `{"result":{...}}` (the
+ * JSON answer) or `{"error":{"code","message"}}`. A client that goes away stops the replay.
+ */
+function streamDryRun(dryRun: RuleDryRunService, prepared: PreparedDryRun, req: FastifyRequest): PassThrough {
+  const out = new PassThrough();
+  const line = (value: unknown) => {
+    if (!out.destroyed) out.write(JSON.stringify(value) + '\n');
+  };
+  let lastSent = -Infinity;
+  const onProgress = (done: number, total: number) => {
+    if (out.destroyed) throw new Error('the client went away');
+    const now = performance.now();
+    if (done < total && now - lastSent < PROGRESS_EVERY_MS) return;
+    lastSent = now;
+    line({ progress: { done, total } });
+  };
+  dryRun.run(prepared, onProgress).then(
+    (r) => line({ result: dryRunJson(r) }),
+    (err: unknown) => {
+      if (!out.destroyed) line({ error: streamedError(err, req) });
+    },
+  ).finally(() => {
+    if (!out.destroyed) out.end();
+  });
+  return out;
+}
+
+/** The error line of a stream; as with error answers, internal errors are logged and not shown. */
+function streamedError(err: unknown, req: FastifyRequest): { code: string; message: string } {
+  const e = coerceError(err);
+  if (e.kind !== 'internal') return { code: e.code, message: e.message };
+  req.log.error({ err, code: e.code }, 'dry run failed');
+  return { code: e.code, message: `An internal error occurred; it has been logged with request id ${req.id}` };
+}
 
 const hitJson = (h: Hit) => ({
   rule_id: h.ruleId, group: h.group, locality: h.locality, window_from: iso(h.window.from), window_to: iso(h.window.to),

@@ -1,6 +1,6 @@
 import { errors } from '../errors';
 import { isoToEpochMs } from '../query/predicate';
-import type { AggregateQuery, DeadLetter, EcsDocument, EventBatch, TimeRange } from './event-store';
+import { MAX_SAMPLES, type AggregateQuery, type DeadLetter, type EcsDocument, type EventBatch, type TimeRange } from './event-store';
 
 /**
  * Rules of the EventStore port that every adapter applies identically, so that they answer the same
@@ -197,6 +197,9 @@ export function checkAggregate(q: AggregateQuery): void {
   }
   if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_GROUP_LIMIT)) {
     throw errors.invalidRequest(`limit must be an integer from 1 to ${MAX_GROUP_LIMIT}`, { limit: q.limit });
+  }
+  if (q.samples !== undefined && (!Number.isInteger(q.samples) || q.samples < 1 || q.samples > MAX_SAMPLES)) {
+    throw errors.invalidRequest(`samples must be an integer from 1 to ${MAX_SAMPLES}`, { samples: q.samples });
   }
   if (q.minFirstMetric !== undefined && !Number.isFinite(q.minFirstMetric)) {
     throw errors.invalidRequest('minFirstMetric must be a finite number', { minFirstMetric: q.minFirstMetric });

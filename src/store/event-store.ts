@@ -90,13 +90,24 @@ export interface AggregateQuery extends EventQuery {
   readonly minFirstMetric?: number;
   /** Maximum groups returned (largest first metric first); default 10000. */
   readonly limit?: number;
+  /**
+   * Also return, per group, the `event.id` of up to this many of its events (1..MAX_SAMPLES),
+   * newest first (by `@timestamp`, then `event.id`, both descending): the evidence of a rule hit
+   * without a search per group.
+   */
+  readonly samples?: number;
 }
+
+/** Most sample ids an aggregate returns per group. */
+export const MAX_SAMPLES = 100;
 
 export interface AggregateRow {
   /** Group values keyed by field name; null where the event lacks the field. */
   readonly group: Readonly<Record<string, string | number | null>>;
   /** One value per requested metric, in order; null when no event had the field. */
   readonly values: readonly (number | null)[];
+  /** With `samples`: event ids of the group, newest first. */
+  readonly sampleIds?: readonly string[];
 }
 
 export interface HistogramQuery extends EventQuery {
@@ -165,6 +176,13 @@ export interface EventStore {
   count(query: EventQuery, scope: Scope): Promise<number>;
   /** Metrics per group over the matching events. */
   aggregate(query: AggregateQuery, scope: Scope): Promise<readonly AggregateRow[]>;
+  /**
+   * Several aggregates at once, answered exactly as aggregate() answers each (same rows, same
+   * order): result i belongs to queries[i]. Stores answer queries that share a time range, datasets,
+   * localities and group-by in one pass over the events (the rule engine's batching); an invalid
+   * query fails the whole call.
+   */
+  aggregateMany(queries: readonly AggregateQuery[], scope: Scope): Promise<(readonly AggregateRow[])[]>;
   /** Counts per time bucket over [from, to); empty buckets included. */
   histogram(query: HistogramQuery, scope: Scope): Promise<readonly HistogramBucket[]>;
   /** Counters of one source since it was created. */

@@ -322,6 +322,40 @@ export function eventStoreContract(name: string, makeStore: MakeEventStore): voi
         await expectInvalid(agg(['bad field!'], [{ op: 'count' }]));
         await expectInvalid(agg(['organization.id'], [{ op: 'count' }], { limit: 0 }));
       });
+
+      it('returns sample event ids per group, newest first, equal timestamps by id', async () => {
+        await store.write(makeBatch('b2', [web('a5', T0 + 3, '01001', 1), web('a0', T0 + 3, '01001', 1)]));
+        const rows = await store.aggregate({ ...RANGE, filter: MATCH_ALL, groupBy: ['organization.id'], metrics: [{ op: 'count' }], samples: 3 }, ALL_SCOPE);
+        expect(rows.map((r) => [r.group['organization.id'], r.sampleIds])).toEqual([
+          ['01001', ['a5', 'a4', 'a0']], ['01002', ['b22', 'b1']], ['79001', ['c1']],
+        ]);
+        await expectInvalid(store.aggregate({ ...RANGE, filter: MATCH_ALL, groupBy: [], metrics: [{ op: 'count' }], samples: 0 }, ALL_SCOPE));
+      });
+
+      it('answers many aggregates at once exactly as one by one', async () => {
+        const chrome: FilterNode = { type: 'term', field: 'user_agent.name', value: 'Chrome' };
+        const big: FilterNode = { type: 'range', field: 'http.response.body.bytes', gte: 20 };
+        const none: FilterNode = { type: 'term', field: 'user_agent.name', value: 'Opera' };
+        const org = ['organization.id'];
+        const queries = [
+          { ...RANGE, filter: chrome, groupBy: org, metrics: [{ op: 'count' }] as Metric[], samples: 2 },
+          { ...RANGE, filter: big, groupBy: org, metrics: [{ op: 'count' }, { op: 'sum', field: 'http.response.body.bytes' }] as Metric[], minFirstMetric: 2 },
+          { ...RANGE, filter: MATCH_ALL, groupBy: org, metrics: [{ op: 'cardinality', field: 'user_agent.name' }, { op: 'p95', field: 'otp.delivery_ms' }] as Metric[], limit: 2, samples: 10 },
+          { ...RANGE, filter: none, groupBy: org, metrics: [{ op: 'count' }] as Metric[] },
+          { ...RANGE, filter: MATCH_ALL, groupBy: ['organization.id', 'user_agent.name'], metrics: [{ op: 'count' }] as Metric[], minFirstMetric: 1 },
+          { ...RANGE, filter: MATCH_ALL, groupBy: [], metrics: [{ op: 'count' }] as Metric[] },
+          { ...RANGE, from: T0 + 3, filter: MATCH_ALL, groupBy: org, metrics: [{ op: 'avg', field: 'http.response.body.bytes' }] as Metric[] },
+          { ...RANGE, filter: { type: 'or', children: [chrome, big] } as FilterNode, groupBy: org, metrics: [{ op: 'max', field: 'otp.delivery_ms' }] as Metric[], minFirstMetric: 150 },
+        ];
+        const one = await Promise.all(queries.map((q) => store.aggregate(q, ALL_SCOPE)));
+        const many = await store.aggregateMany(queries, ALL_SCOPE);
+        expect(many).toEqual(one);
+        expect(one[0].map((r) => [r.group['organization.id'], r.values[0], r.sampleIds])).toEqual([['01001', 2, ['a2', 'a1']], ['01002', 1, ['b1']]]);
+        expect(one[3]).toEqual([]);
+        const scoped = await store.aggregateMany(queries.slice(0, 2), localityScope(['01002']));
+        expect(scoped).toEqual([[{ group: { 'organization.id': '01002' }, values: [1], sampleIds: ['b1'] }], []]);
+        await expectInvalid(store.aggregateMany([queries[0], { ...queries[1], limit: 0 }], ALL_SCOPE));
+      });
     });
 
     describe('histogram', () => {

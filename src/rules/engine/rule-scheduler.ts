@@ -4,6 +4,19 @@ import type { Rule } from '../rule';
 
 const PREFIX = 'rule:';
 
+/** Margin after a window end (+ delay) before the run starts, so the window is surely due. */
+export const SCHEDULE_MARGIN_MS = 50;
+
+/**
+ * Where in each `every` period a rule runs: just after its window end plus its delay (window ends
+ * are multiples of `every`: plan-windows.ts). Rules of the same `every` and delay thus run at the
+ * same instant, which lets their evaluations share passes over the store (batching-store.ts), and
+ * a window is evaluated as soon as it is due.
+ */
+export function scheduleOffset(rule: Pick<Rule, 'everyMs' | 'delayMs'>): number {
+  return Math.min(rule.everyMs - 1, (rule.delayMs % rule.everyMs) + SCHEDULE_MARGIN_MS);
+}
+
 /**
  * Keeps one BullMQ job scheduler per enabled rule (`rule:<id>`, repeating every `every`) and none
  * for anything else. Upserts are idempotent, so every process may sync; a changed interval replaces
@@ -20,7 +33,7 @@ export async function syncRuleSchedulers(queue: Queue<RuleJob>, rules: readonly 
     }
   }
   for (const [id, rule] of wanted) {
-    await queue.upsertJobScheduler(id, { every: rule.everyMs }, { name: 'evaluate', data: { ruleId: rule.id }, opts: { removeOnComplete: 100, removeOnFail: 500 } });
+    await queue.upsertJobScheduler(id, { every: rule.everyMs, offset: scheduleOffset(rule) }, { name: 'evaluate', data: { ruleId: rule.id }, opts: { removeOnComplete: 100, removeOnFail: 500 } });
   }
   return { upserted: wanted.size, removed };
 }

@@ -20,21 +20,24 @@ export async function evaluateAbsence(
   if (condition.fewerThan <= 0) return [];
   const lookback = { from: window.from - condition.lookbackMs, to: window.from };
   const [seen, inWindow] = await Promise.all([
-    aggregateRule(store, rule, lookback, { metrics: [{ op: 'count' }], minFirstMetric: 1 }),
-    aggregateRule(store, rule, window, { metrics: [{ op: 'count' }] }),
+    aggregateRule(store, rule, lookback, { metrics: [{ op: 'count' }], minFirstMetric: 1, samples: true }),
+    aggregateRule(store, rule, window, { metrics: [{ op: 'count' }], samples: true }),
   ]);
-  const counts = new Map(inWindow.map((r) => [groupKey(rule.groupBy, r.group), r.values[0] ?? 0]));
+  const counts = new Map(inWindow.map((r) => [groupKey(rule.groupBy, r.group), r]));
   const complete = inWindow.length < GROUP_LIMIT;
   const hits: Promise<Hit>[] = [];
-  for (const { group } of seen) {
+  for (const { group, sampleIds } of seen) {
     const known = counts.get(groupKey(rule.groupBy, group));
-    const count = known ?? (complete ? 0 : await countGroup(store, rule, window, group));
+    const count = known ? known.values[0] ?? 0 : complete ? 0 : await countGroup(store, rule, window, group);
     if (count >= condition.fewerThan) continue;
+    // The window's events are newer than the lookback's: its samples come first.
+    const samples = known || complete ? [...(known?.sampleIds ?? []), ...(sampleIds ?? [])] : undefined;
     hits.push(groupHit(store, rule, window, {
       group,
       observed: count,
       condition: `count < ${condition.fewerThan} (seen in the previous ${condition.lookbackMs} ms)`,
       sampleRange: { from: lookback.from, to: window.to },
+      sampleIds: samples,
     }));
   }
   return Promise.all(hits);

@@ -27,7 +27,11 @@ export function aggregateRule(
   store: EventStore,
   rule: Rule,
   range: TimeRange,
-  options: { groupBy?: readonly string[]; metrics: readonly Metric[]; extra?: readonly FilterNode[]; minFirstMetric?: number },
+  options: {
+    groupBy?: readonly string[]; metrics: readonly Metric[]; extra?: readonly FilterNode[]; minFirstMetric?: number;
+    /** Ask the store for each group's newest SAMPLE_SIZE event ids (the hit's samples, no search needed). */
+    samples?: boolean;
+  },
 ): Promise<readonly AggregateRow[]> {
   const query: AggregateQuery = {
     ...ruleQuery(rule, range, options.extra),
@@ -35,6 +39,7 @@ export function aggregateRule(
     metrics: options.metrics,
     minFirstMetric: options.minFirstMetric,
     limit: GROUP_LIMIT,
+    ...(options.samples ? { samples: SAMPLE_SIZE } : {}),
   };
   return store.aggregate(query, ALL_SCOPE);
 }
@@ -81,15 +86,19 @@ export function buildHit(rule: Rule, window: EvaluationWindow, parts: HitParts):
 /**
  * A hit whose samples are the group's newest events in `sampleRange` (default: the window) that
  * match the rule filter AND `extra` (whose texts `extraTexts` also go into the evidence query).
+ * `sampleIds`, when the aggregate already returned them (aggregateRule with samples), are used as
+ * they are; otherwise one search finds them.
  */
 export async function groupHit(
   store: EventStore,
   rule: Rule,
   window: EvaluationWindow,
-  hit: Omit<HitParts, 'sampleEventIds'> & { readonly extra?: readonly FilterNode[]; readonly sampleRange?: TimeRange },
+  hit: Omit<HitParts, 'sampleEventIds'> & {
+    readonly extra?: readonly FilterNode[]; readonly sampleRange?: TimeRange; readonly sampleIds?: readonly string[];
+  },
 ): Promise<Hit> {
-  const ids = await sampleEventIds(store, rule, hit.sampleRange ?? window, hit.group, hit.extra);
-  return buildHit(rule, window, { ...hit, sampleEventIds: ids });
+  const ids = hit.sampleIds ?? await sampleEventIds(store, rule, hit.sampleRange ?? window, hit.group, hit.extra);
+  return buildHit(rule, window, { ...hit, sampleEventIds: ids.slice(0, SAMPLE_SIZE) });
 }
 
 /** A number in a condition text: at most 4 decimals. */

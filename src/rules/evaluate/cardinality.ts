@@ -13,8 +13,9 @@ export async function evaluateCardinality(
   const rows = await aggregateRule(store, rule, window, {
     metrics: [{ op: 'cardinality', field: condition.field }],
     minFirstMetric: Math.max(condition.count, 1),
+    samples: true,
   });
   return Promise.all(rows.map((row) => groupHit(store, rule, window, {
-    group: row.group, observed: row.values[0] ?? 0, condition: `distinct ${condition.field} >= ${condition.count}`,
+    group: row.group, observed: row.values[0] ?? 0, condition: `distinct ${condition.field} >= ${condition.count}`, sampleIds: row.sampleIds,
   })));
 }

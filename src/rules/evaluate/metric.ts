@@ -19,6 +19,7 @@ export async function evaluateMetric(
     metrics: [{ op: condition.op, field: condition.field }],
     // Only an upper-bound rule can let the store drop groups (>= above, then strictly > here).
     minFirstMetric: condition.below === undefined ? condition.above : undefined,
+    samples: true,
   });
   const hits: Promise<Hit>[] = [];
   for (const row of rows) {
@@ -26,7 +27,7 @@ export async function evaluateMetric(
     const crossed = value === null ? null : crossedBound(condition, value);
     if (value === null || crossed === null) continue;
     const text = `${condition.op}(${condition.field}) ${formatNumber(value)} ${crossed}`;
-    hits.push(groupHit(store, rule, window, { group: row.group, observed: value, condition: text }));
+    hits.push(groupHit(store, rule, window, { group: row.group, observed: value, condition: text, sampleIds: row.sampleIds }));
   }
   return Promise.all(hits);
 }

@@ -26,7 +26,7 @@ export async function evaluateNewValue(
 ): Promise<Hit[]> {
   const fields = [...rule.groupBy, ...condition.fields.filter((f) => !rule.groupBy.includes(f))];
   const valued = (r: AggregateRow) => condition.fields.every((f) => r.group[f] !== null && r.group[f] !== undefined);
-  const current = (await aggregateRule(store, rule, window, { groupBy: fields, metrics: [{ op: 'count' }] })).filter(valued);
+  const current = (await aggregateRule(store, rule, window, { groupBy: fields, metrics: [{ op: 'count' }], samples: true })).filter(valued);
   const lookback = { from: window.from - condition.lookbackDays * DAY_MS, to: window.from };
   const seen = new Set<string>();
   for (let i = 0; i < current.length; i += NEW_VALUE_CHUNK) {
@@ -38,5 +38,5 @@ export async function evaluateNewValue(
   const text = `new value of ${condition.fields.join(', ')} (not seen in ${condition.lookbackDays} days)`;
   return Promise.all(current
     .filter((r) => !seen.has(groupKey(fields, r.group)))
-    .map((r) => groupHit(store, rule, window, { group: r.group, observed: r.values[0] ?? 0, condition: text })));
+    .map((r) => groupHit(store, rule, window, { group: r.group, observed: r.values[0] ?? 0, condition: text, sampleIds: r.sampleIds })));
 }

@@ -19,13 +19,14 @@ export async function evaluateRatio(
   const totals = await aggregateRule(store, rule, window, { metrics: [{ op: 'count' }], minFirstMetric: Math.max(condition.minTotal, 1) });
   if (totals.length === 0) return [];
   const matches = await aggregateRule(store, rule, window, {
-    metrics: [{ op: 'count' }], extra: [condition.match], minFirstMetric: minMatching(condition),
+    metrics: [{ op: 'count' }], extra: [condition.match], minFirstMetric: minMatching(condition), samples: true,
   });
-  const matching = new Map(matches.map((r) => [groupKey(rule.groupBy, r.group), r.values[0] ?? 0]));
+  const matching = new Map(matches.map((r) => [groupKey(rule.groupBy, r.group), r]));
   const hits: Promise<Hit>[] = [];
   for (const row of totals) {
     const total = row.values[0] ?? 0;
-    const m = matching.get(groupKey(rule.groupBy, row.group)) ?? 0;
+    const match = matching.get(groupKey(rule.groupBy, row.group));
+    const m = match?.values[0] ?? 0;
     const observed = m / total;
     if (observed < condition.ratio) continue;
     hits.push(groupHit(store, rule, window, {
@@ -34,6 +35,7 @@ export async function evaluateRatio(
       condition: `ratio ${formatNumber(observed)} >= ${condition.ratio} (${m}/${total})`,
       extra: [condition.match],
       extraTexts: [condition.matchText],
+      sampleIds: match?.sampleIds ?? [],
     }));
   }
   return Promise.all(hits);

@@ -1,7 +1,7 @@
 import type { EventStore } from '../../store/event-store';
 import type { Hit, Rule, RuleCondition } from '../rule';
-import { aggregateRule, formatNumber, groupHit, type EvaluationWindow } from './build-hit';
-import { groupKey, type GroupValues } from './group-filter';
+import { GROUP_LIMIT, aggregateRule, formatNumber, groupHit, type EvaluationWindow } from './build-hit';
+import { groupKey } from './group-filter';
 
 type SpikeCondition = Extract<RuleCondition, { type: 'spike' }>;
 
@@ -27,15 +27,19 @@ export async function evaluateSpike(
   const minReferenceCount = Math.max(1, Math.floor((condition.minReference * condition.referenceMs) / length - 1e-9));
   const [references, currents] = await Promise.all([
     aggregateRule(store, rule, referenceRange, { metrics: [{ op: 'count' }], minFirstMetric: minReferenceCount }),
-    aggregateRule(store, rule, window, { metrics: [{ op: 'count' }] }),
+    aggregateRule(store, rule, window, { metrics: [{ op: 'count' }], samples: true }),
   ]);
-  const current = new Map(currents.map((r) => [groupKey(rule.groupBy, r.group), r.values[0] ?? 0]));
+  const current = new Map(currents.map((r) => [groupKey(rule.groupBy, r.group), r]));
+  // A group missing from a full answer (10,000 groups) may still have events: then its samples are searched.
+  const complete = currents.length < GROUP_LIMIT;
   const hits: Promise<Hit>[] = [];
   for (const row of references) {
     const reference = scale(row.values[0] ?? 0);
-    const now = current.get(groupKey(rule.groupBy, row.group)) ?? 0;
+    const cur = current.get(groupKey(rule.groupBy, row.group));
+    const now = cur?.values[0] ?? 0;
     const text = spikeText(condition, now, reference);
-    if (text !== null) hits.push(spikeHit(store, rule, window, row.group, now / reference, text));
+    const sampleIds = cur?.sampleIds ?? (complete ? [] : undefined);
+    if (text !== null) hits.push(groupHit(store, rule, window, { group: row.group, observed: now / reference, condition: text, sampleIds }));
   }
   return Promise.all(hits);
 }
@@ -50,8 +54,4 @@ function spikeText(condition: SpikeCondition, current: number, reference: number
   const down = condition.direction !== 'up' && current <= reference / condition.factor;
   if (down) return `count ${current} <= reference ${ref} / ${condition.factor} (ratio ${ratio})`;
   return null;
-}
-
-function spikeHit(store: EventStore, rule: Rule, window: EvaluationWindow, group: GroupValues, observed: number, text: string): Promise<Hit> {
-  return groupHit(store, rule, window, { group, observed, condition: text });
 }

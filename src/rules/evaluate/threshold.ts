@@ -15,7 +15,7 @@ export function evaluateThreshold(
 
 /** Hits for the groups with at least `min` (and at least 1) matching events in the window. */
 export async function countAtLeast(rule: Rule, window: EvaluationWindow, store: EventStore, min: number): Promise<Hit[]> {
-  const rows = await aggregateRule(store, rule, window, { metrics: [{ op: 'count' }], minFirstMetric: Math.max(min, 1) });
+  const rows = await aggregateRule(store, rule, window, { metrics: [{ op: 'count' }], minFirstMetric: Math.max(min, 1), samples: true });
   return Promise.all(rows.map((row) =>
-    groupHit(store, rule, window, { group: row.group, observed: row.values[0] ?? 0, condition: `count >= ${min}` })));
+    groupHit(store, rule, window, { group: row.group, observed: row.values[0] ?? 0, condition: `count >= ${min}`, sampleIds: row.sampleIds })));
 }

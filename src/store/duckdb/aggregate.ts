@@ -14,13 +14,13 @@ import { COLUMN_BY_FIELD } from './schema';
  */
 
 
-function groupExpr(field: string): string {
+export function groupExpr(field: string): string {
   const col = COLUMN_BY_FIELD.get(field);
   if (col?.kind === 'timestamp') return `epoch_ms(${col.column})`;
   return col ? col.column : resolveColumn(field).expr;
 }
 
-function numericExpr(field: string): string {
+export function numericExpr(field: string): string {
   const col = COLUMN_BY_FIELD.get(field);
   if (col?.kind === 'timestamp') return `CAST(epoch_ms(${col.column}) AS DOUBLE)`;
   if (col?.kind === 'bigint' || col?.kind === 'integer') return `CAST(${col.column} AS DOUBLE)`;
@@ -28,26 +28,34 @@ function numericExpr(field: string): string {
   return `(CASE WHEN regexp_full_match(${text}, '${NUMBER_RE.replace(/'/g, "''")}') THEN TRY_CAST(${text} AS DOUBLE) END)`;
 }
 
-function metricExpr(m: Metric): string {
+/** A metric's SQL; with `filter`, over the rows of the group that match it (FILTER clause). */
+export function metricExpr(m: Metric, filter?: string): string {
+  const only = filter === undefined ? '' : ` FILTER (WHERE ${filter})`;
   switch (m.op) {
     case 'count':
-      return 'CAST(count(*) AS DOUBLE)';
+      return `CAST(count(*)${only} AS DOUBLE)`;
     case 'cardinality':
-      return `CAST(count(DISTINCT ${groupExpr(m.field)}) AS DOUBLE)`;
+      return `CAST(count(DISTINCT ${groupExpr(m.field)})${only} AS DOUBLE)`;
     case 'p95':
-      return `CAST(quantile_cont(${numericExpr(m.field)}, 0.95) AS DOUBLE)`;
+      return `CAST(quantile_cont(${numericExpr(m.field)}, 0.95)${only} AS DOUBLE)`;
     default:
-      return `CAST(${m.op}(${numericExpr(m.field)}) AS DOUBLE)`;
+      return `CAST(${m.op}(${numericExpr(m.field)})${only} AS DOUBLE)`;
   }
 }
 
-/** The aggregate statement: columns g0..gN (group values) then m0..mM (metrics). */
+/** Sample ids of a group: the newest `n` by (ts, id), newest first; with `filter`, of its matching rows. */
+export function samplesExpr(n: number, filter?: string): string {
+  return `max_by(id, (ts, id), ${Math.floor(n)})${filter === undefined ? '' : ` FILTER (WHERE ${filter})`}`;
+}
+
+/** The aggregate statement: columns g0..gN (group values), m0..mM (metrics), then the samples if asked. */
 export function aggregateSql(q: AggregateQuery, scope: Scope): Sql {
   const where = eventWhere(q, scope);
   const groups = q.groupBy.map((f, i) => `${groupExpr(f)} AS g${i}`);
   const metrics = q.metrics.map((m, i) => `${metricExpr(m)} AS m${i}`);
+  const samples = q.samples === undefined ? [] : [`${samplesExpr(q.samples)} AS s`];
   const params: DuckDBValue[] = [...where.params];
-  let sql = `SELECT ${[...groups, ...metrics].join(', ')} FROM events WHERE ${where.sql}`;
+  let sql = `SELECT ${[...groups, ...metrics, ...samples].join(', ')} FROM events WHERE ${where.sql}`;
   if (groups.length > 0) sql += ` GROUP BY ${q.groupBy.map((_, i) => `g${i}`).join(', ')}`;
   if (q.minFirstMetric !== undefined) {
     sql += ' HAVING m0 >= ?';
@@ -73,7 +81,15 @@ export function rowToAggregate(q: AggregateQuery, row: readonly unknown[]): Aggr
     const v = row[q.groupBy.length + i];
     return v === null || v === undefined ? null : Number(v);
   });
-  return { group, values };
+  if (q.samples === undefined) return { group, values };
+  return { group, values, sampleIds: sampleList(row[q.groupBy.length + q.metrics.length]) };
+}
+
+/** A LIST of ids as read from DuckDB (a DuckDBListValue, or null for no rows). */
+export function sampleList(v: unknown): string[] {
+  if (v === null || v === undefined) return [];
+  const items = (v as { items?: readonly unknown[] }).items ?? (v as readonly unknown[]);
+  return items.map(String);
 }
 
 /** Histogram statement: bucket index (from `first`) and count, for non-empty buckets. */

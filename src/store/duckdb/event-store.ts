@@ -6,6 +6,7 @@ import type {
 } from '../event-store';
 import type { Scope } from '../scope';
 import { aggregateSql, histogramSql, rowToAggregate } from './aggregate';
+import { MAX_QUERIES_PER_PASS, aggregateManySql, shapeKey, splitManyRows } from './aggregate-many';
 import { DuckDbDatabase, type StoreLogger } from './connection';
 import { rebuildDocument } from './document';
 import { afterKey, and, eventWhere, scopeCondition } from './query';
@@ -116,6 +117,32 @@ export class DuckDbEventStore implements EventStore {
     const { sql, params } = aggregateSql(query, scope);
     const rows = await this.open().read(async (conn) => (await conn.runAndReadAll(sql, params)).getRows());
     return rows.map((row) => rowToAggregate(query, row));
+  }
+
+  async aggregateMany(queries: readonly AggregateQuery[], scope: Scope): Promise<(readonly AggregateRow[])[]> {
+    queries.forEach(checkAggregate);
+    const answers: (readonly AggregateRow[])[] = new Array(queries.length);
+    const passes: number[][] = [];
+    const shapes = new Map<string, number[]>();
+    queries.forEach((q, i) => {
+      const key = shapeKey(q);
+      if (key === null) passes.push([i]);
+      else shapes.set(key, [...(shapes.get(key) ?? []), i]);
+    });
+    for (const members of shapes.values()) {
+      for (let k = 0; k < members.length; k += MAX_QUERIES_PER_PASS) passes.push(members.slice(k, k + MAX_QUERIES_PER_PASS));
+    }
+    await Promise.all(passes.map(async (members) => {
+      if (members.length === 1) {
+        answers[members[0]] = await this.aggregate(queries[members[0]], scope);
+        return;
+      }
+      const batch = members.map((i) => queries[i]);
+      const { sql, params } = aggregateManySql(batch, scope);
+      const rows = await this.open().read(async (conn) => (await conn.runAndReadAll(sql, params)).getRows());
+      splitManyRows(batch, rows).forEach((answer, k) => { answers[members[k]] = answer; });
+    }));
+    return answers;
   }
 
   async histogram(query: HistogramQuery, scope: Scope): Promise<readonly HistogramBucket[]> {

@@ -52,6 +52,18 @@ export class SmallDuckDb {
     }
   }
 
+  /** Runs `fn` between BEGIN and COMMIT (ROLLBACK when it throws). Callers must not interleave transactions. */
+  async transaction(fn: () => Promise<void>): Promise<void> {
+    await this.exec('BEGIN TRANSACTION', []);
+    try {
+      await fn();
+      await this.exec('COMMIT', []);
+    } catch (err) {
+      await this.exec('ROLLBACK', []).catch(() => undefined);
+      throw err;
+    }
+  }
+
   private connection(): DuckDBConnection {
     if (!this.conn) throw errors.storeUnavailable(new Error(`${this.path} is not open`));
     return this.conn;

@@ -100,13 +100,19 @@ export class MemoryEventStore implements EventStore {
     }
     // Without group-by there is always one row, as SQL gives for an aggregate over no rows.
     if (query.groupBy.length === 0 && groups.size === 0) groups.set('[]', { group: [], docs: [] });
-    let rows = [...groups.values()].map(({ group, docs }) => ({ group, values: query.metrics.map((m) => metric(m, docs)) }));
+    let rows = [...groups.values()].map(({ group, docs }) => ({ group, docs, values: query.metrics.map((m) => metric(m, docs)) }));
     if (query.minFirstMetric !== undefined) rows = rows.filter((r) => r.values[0] !== null && r.values[0] >= (query.minFirstMetric as number));
     rows.sort(byFirstMetricThenGroup);
-    return rows.slice(0, query.limit ?? MAX_GROUP_LIMIT).map(({ group, values }) => ({
+    return rows.slice(0, query.limit ?? MAX_GROUP_LIMIT).map(({ group, values, docs }) => ({
       group: Object.fromEntries(query.groupBy.map((f, i) => [f, group[i]])),
       values,
+      ...(query.samples === undefined ? {} : { sampleIds: newestIds(docs, query.samples) }),
     }));
+  }
+
+  async aggregateMany(queries: readonly AggregateQuery[], scope: Scope): Promise<(readonly AggregateRow[])[]> {
+    queries.forEach(checkAggregate);
+    return Promise.all(queries.map((q) => this.aggregate(q, scope)));
   }
 
   async histogram(query: HistogramQuery, scope: Scope): Promise<readonly HistogramBucket[]> {
@@ -166,6 +172,15 @@ function cloneJson<T>(value: T): T {
 
 function inSubtrees(codes: readonly string[], locality: string | null, province: string | null): boolean {
   return (locality !== null && codes.includes(locality)) || (province !== null && codes.includes(province));
+}
+
+/** `event.id` of the newest `n` documents, newest first (by @timestamp, then id). */
+function newestIds(docs: readonly EcsDocument[], n: number): string[] {
+  return docs
+    .map((doc) => ({ at: isoToEpochMs(String(getField(doc, '@timestamp'))) ?? 0, id: String(getField(doc, 'event.id')) }))
+    .sort(newestFirst)
+    .slice(0, n)
+    .map((e) => e.id);
 }
 
 function newestFirst(a: { at: number; id: string }, b: { at: number; id: string }): number {
