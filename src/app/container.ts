@@ -13,7 +13,9 @@ import { createRedis } from '../queue/redis';
 import type { DirectoryStore } from '../store/directory-store';
 import { DuckDbDirectoryStore } from '../store/duckdb/directory-store';
 import { DuckDbEventStore } from '../store/duckdb/event-store';
+import { DuckDbIncidentStore } from '../store/duckdb/incident-store';
 import { DuckDbRuleStateStore } from '../store/duckdb/rule-state-store';
+import type { IncidentStore } from '../store/incident-store';
 import type { RuleStateStore } from '../store/rule-state-store';
 import type { EventStore } from '../store/event-store';
 import { ensureSecret } from './secrets';
@@ -28,6 +30,8 @@ export interface Container {
   readonly events: EventStore;
   readonly directoryStore: DirectoryStore;
   readonly ruleState: RuleStateStore;
+  /** Incidents and their timelines (incidents.duckdb). */
+  readonly incidents: IncidentStore;
   readonly directory: DirectoryService;
   readonly ingestQueue: BullMqIngestQueue;
   readonly ingest: IngestService;
@@ -53,9 +57,11 @@ export async function createContainer(config: Config, clock: Clock = systemClock
   const events: EventStore = new DuckDbEventStore({ path: join(dataDir, 'events.duckdb'), config: { memory_limit: config.duckdbMemoryLimit } });
   const directoryStore: DirectoryStore = new DuckDbDirectoryStore({ path: join(dataDir, 'directory.duckdb') });
   const ruleState: RuleStateStore = new DuckDbRuleStateStore({ path: join(dataDir, 'rules.duckdb') });
+  const incidents: IncidentStore = new DuckDbIncidentStore({ path: join(dataDir, 'incidents.duckdb') });
   await events.init();
   await directoryStore.init();
   await ruleState.init();
+  await incidents.init();
 
   const redis = createRedis(config.redisUrl, 'producer');
   redis.on('error', () => undefined);
@@ -65,7 +71,7 @@ export async function createContainer(config: Config, clock: Clock = systemClock
   const metrics = new Metrics(() => ingestQueue.depth());
 
   return {
-    config, clock, dataDir, notices, events, directoryStore, ruleState, directory, ingestQueue, metrics, redis,
+    config, clock, dataDir, notices, events, directoryStore, ruleState, incidents, directory, ingestQueue, metrics, redis,
     adminToken: admin.value,
     piiSalt: salt.value,
     ingest: new IngestService(directory, ingestQueue, clock, (transport, n) => metrics.accepted.inc({ transport }, n)),
@@ -76,6 +82,7 @@ export async function createContainer(config: Config, clock: Clock = systemClock
       await events.close();
       await directoryStore.close();
       await ruleState.close();
+      await incidents.close();
     },
   };
 }

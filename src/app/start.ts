@@ -8,6 +8,9 @@ import type { IngestJob } from '../queue/jobs';
 import { QUEUES } from '../queue/jobs';
 import { createRedis } from '../queue/redis';
 import { createWorker } from '../queue/worker-factory';
+import { DEFAULT_CENTRAL_CODE, startIncidentWorker } from '../incidents/incident-worker';
+import { IncidentService } from '../incidents/incident-service';
+import type { Redis } from 'ioredis';
 import type { Container } from './container';
 import { startRulesRole, type RulesRole } from './rules-role';
 import { PACKAGE_ROOT, VERSION } from './version';
@@ -16,7 +19,7 @@ import { RuleDryRunService } from '../rules/dry-run-service';
 import { defaultRulePaths } from '../rules/load-rules';
 
 /** Roles one process can run; `canh start` runs them all. */
-export const ROLES = ['api', 'ingest', 'rules'] as const;
+export const ROLES = ['api', 'ingest', 'rules', 'incidents'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Running {
@@ -31,6 +34,7 @@ export interface Running {
 
 export async function startRoles(c: Container, roles: readonly Role[], log: Logger): Promise<Running> {
   const workers: Worker[] = roles.includes('ingest') ? [startIngestWorker(c, log)] : [];
+  let incidentConnection: Redis | null = null;
   let app: FastifyInstance | null = null;
   let address: string | null = null;
   let rules: RulesRole | null = null;
@@ -40,11 +44,22 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
     ownRegistry?.close();
     await rules?.stop();
     await Promise.all(workers.map((w) => w.close()));
+    incidentConnection?.disconnect();
   };
   try {
     if (roles.includes('rules')) rules = await startRulesRole(c, log);
+    if (roles.includes('incidents')) {
+      // Titles, severities and categories of incidents come from the loaded rule files.
+      const registry = rules?.registry ?? (ownRegistry = await apiRuleRegistry(c));
+      incidentConnection = createRedis(c.config.redisUrl, 'worker');
+      incidentConnection.on('error', () => undefined);
+      workers.push(startIncidentWorker({
+        connection: incidentConnection, prefix: c.config.queuePrefix, store: c.incidents, directory: c.directory, clock: c.clock,
+        ruleLookup: (id) => registry.get(id), lockMs: c.config.jobLockMs, log: log.child({ role: 'incidents' }),
+      }));
+    }
     if (roles.includes('api')) {
-      if (!rules) ownRegistry = await apiRuleRegistry(c);
+      if (!rules && !ownRegistry) ownRegistry = await apiRuleRegistry(c);
       app = await buildApi(c, log, rules?.registry ?? (ownRegistry as RuleRegistry));
       address = await app.listen({ port: c.config.port, host: c.config.host });
     }
@@ -74,6 +89,8 @@ async function apiRuleRegistry(c: Container): Promise<RuleRegistry> {
 function buildApi(c: Container, log: Logger, registry: RuleRegistry): Promise<FastifyInstance> {
   return buildApp({
     rules: { registry, state: c.ruleState, dryRun: new RuleDryRunService(c.events, registry, c.clock) },
+    // Analysts' actions; hits are applied by the incidents role (incident-worker.ts), not here.
+    incidents: new IncidentService(c.incidents, c.clock, { ruleLookup: (id) => registry.get(id), localityLookup: () => undefined, centralCode: DEFAULT_CENTRAL_CODE }),
     adminToken: c.adminToken,
     maxBodyBytes: c.config.maxBodyBytes,
     directory: c.directory,

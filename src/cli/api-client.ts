@@ -11,24 +11,70 @@ export class ApiClient {
     this.token = env.CANH_ADMIN_TOKEN ?? readToken(env.CANH_DATA_DIR ?? './data');
   }
 
+  /** Sends a request and returns its JSON answer; a non-2xx answer throws `status code: message`. */
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-    let res: Response;
+    const res = await this.send(method, path, body, contentType);
+    const text = await res.text();
+    if (!res.ok) throw answerError(res.status, text);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  /**
+   * Sends a JSON request asking for `application/x-ndjson` and hands each line of the answer, parsed,
+   * to `onLine` as it arrives. A non-2xx answer throws as request() does.
+   */
+  async requestLines<T>(method: string, path: string, body: unknown, onLine: (line: T) => void): Promise<void> {
+    const res = await this.send(method, path, body, 'application/json', 'application/x-ndjson');
+    if (!res.ok) throw answerError(res.status, await res.text());
+    if (!res.body) return;
+    let pending = '';
+    const decoder = new TextDecoder();
+    const emit = (text: string) => {
+      if (text.trim()) onLine(JSON.parse(text) as T);
+    };
+    for await (const chunk of res.body) {
+      const lines = (pending + decoder.decode(chunk, { stream: true })).split('\n');
+      pending = lines.pop() ?? '';
+      lines.forEach(emit);
+    }
+    emit(pending + decoder.decode());
+  }
+
+  private async send(method: string, path: string, body: unknown, contentType: string, accept?: string): Promise<Response> {
     try {
-      res = await fetch(this.baseUrl + path, {
+      return await fetch(this.baseUrl + path, {
         method,
-        headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          ...(body !== undefined ? { 'content-type': contentType } : {}),
+          ...(accept ? { accept } : {}),
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
     } catch (err) {
       throw new Error(`Cannot reach Canh at ${this.baseUrl} (${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}). Start it with \`npm start\` or set CANH_URL.`);
     }
-    const text = await res.text();
-    const json = text ? JSON.parse(text) : {};
-    if (!res.ok) {
-      const problems = json.details?.problems ? '\n  - ' + (json.details.problems as string[]).join('\n  - ') : '';
-      throw new Error(`${res.status} ${json.code ?? ''}: ${json.message ?? text}${problems}`);
-    }
-    return json as T;
+  }
+}
+
+/** The error of a non-2xx answer: `status code: message`, and the problems listed, if any. */
+function answerError(status: number, text: string): Error {
+  const json = parseJson(text);
+  const problems = Array.isArray(json.details?.problems) ? '\n  - ' + (json.details.problems as unknown[]).join('\n  - ') : '';
+  return new Error(`${status} ${json.code ?? ''}: ${json.message ?? text}${problems}`);
+}
+
+interface ErrorAnswer {
+  readonly code?: string;
+  readonly message?: string;
+  readonly details?: { readonly problems?: unknown };
+}
+
+function parseJson(text: string): ErrorAnswer {
+  try {
+    return text ? (JSON.parse(text) as ErrorAnswer) : {};
+  } catch {
+    return {};
   }
 }
 

@@ -10,11 +10,13 @@ import { AppError } from '../errors';
 import { checkRedis } from '../queue/redis';
 import { ApiClient } from './api-client';
 import { importFile } from './import-file';
+import { progressLine } from './progress';
 
 const USAGE = `canh ${VERSION}: SOC log analysis and alerting
 
 Usage:
-  canh start [--roles api,ingest,rules]   run the service (all roles by default)
+  canh start [--roles api,ingest,rules,incidents]
+                                          run the service (all roles by default)
   canh config                             list every environment variable
   canh localities add --code C --name N --level central|province|commune [--parent P]
   canh localities import <file.csv>       code,name,level,parent_code
@@ -24,7 +26,8 @@ Usage:
   canh import <file> --source <id>        backfill a log file through the pipeline
   canh rules validate [paths...]          check rule files (default: rules/ and CANH_RULES_DIR)
   canh rules test <file> --from T [--to T] [--locality C]
-                                          dry run: the hits a rule would have raised (raises nothing)
+                                          dry run: the hits a rule would have raised (raises nothing;
+                                          a progress bar on stderr when it is a terminal)
   canh rules import-sigma <file|dir>... [--out F] [--strict-case]
                                           convert SigmaHQ webserver rules to Canh rules
 
@@ -99,9 +102,26 @@ async function testRule(args: string[]): Promise<number> {
   if (!positionals[0] || !values.from) return usage();
   const body = { rule: readFileSync(positionals[0], 'utf8'), from: values.from, ...(values.to ? { to: values.to } : {}), ...(values.locality ? { locality: values.locality } : {}) };
   type Answer = { rule_id: string; windows: number; hits: { window_to: string; group: Record<string, unknown>; observed: number; condition: string; evidence_query: string }[] };
-  const r = await new ApiClient().request<Answer>('POST', '/api/v1/rules/test', body);
-  for (const h of r.hits) console.log(`${h.window_to}  ${JSON.stringify(h.group)}  ${h.condition}\n    evidence: ${h.evidence_query}`);
-  console.log(`${r.rule_id}: ${r.hits.length} hits over ${r.windows} evaluations (dry run: nothing raised)`);
+  /** The lines of the answer asked as application/x-ndjson: progress lines, then a result or an error. */
+  type Line = { progress?: { done: number; total: number }; result?: Answer; error?: { code: string; message: string } };
+  const bar = progressLine(process.stderr);
+  let answer: Answer | undefined;
+  let failure: Line['error'];
+  try {
+    await new ApiClient().requestLines<Line>('POST', '/api/v1/rules/test', body, (line) => {
+      if (line.progress) bar.update(line.progress.done, line.progress.total);
+      answer = line.result ?? answer;
+      failure = line.error ?? failure;
+    });
+  } finally {
+    bar.clear();
+  }
+  if (failure || !answer) {
+    console.error(failure ? `${failure.code}: ${failure.message}` : 'The dry run ended without a result');
+    return 1;
+  }
+  for (const h of answer.hits) console.log(`${h.window_to}  ${JSON.stringify(h.group)}  ${h.condition}\n    evidence: ${h.evidence_query}`);
+  console.log(`${answer.rule_id}: ${answer.hits.length} hits over ${answer.windows} evaluations (dry run: nothing raised)`);
   return 0;
 }
 

@@ -8,6 +8,8 @@ import type { IngestService } from '../ingest/ingest-service';
 import { ingestRoutes, sourceImportRoutes } from '../ingest/routes';
 import type { Metrics } from '../lib/metrics';
 import { ruleRoutes, type RuleRoutesOptions } from '../rules/routes';
+import type { IncidentService } from '../incidents/incident-service';
+import { incidentRoutes } from '../incidents/routes';
 import { makeAdminAuth } from './admin-auth';
 import { registerDecompression } from './decompress';
 import { makeErrorHandler, notFoundHandler } from './error-handler';
@@ -24,6 +26,8 @@ export interface AppDeps {
   readonly readiness: ReadinessCheck;
   /** Loaded rules and their state, for /api/v1/rules (absent: the routes are not served). */
   readonly rules?: Pick<RuleRoutesOptions, 'registry' | 'state' | 'dryRun'>;
+  /** Incidents, for /api/v1/incidents (absent: the routes are not served). */
+  readonly incidents?: IncidentService;
   readonly version: string;
   /** A pino logger for request logs; none when absent. */
   readonly logger?: FastifyServerOptions['loggerInstance'];
@@ -60,6 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(directoryRoutes, { prefix: '/api/v1', directory: deps.directory, search: deps.search, authenticate });
   await app.register(eventRoutes, { prefix: '/api/v1', search: deps.search, authenticate });
   if (deps.rules) await app.register(ruleRoutes, { prefix: '/api/v1', ...deps.rules, authenticate });
+  if (deps.incidents) await app.register(incidentRoutes, { prefix: '/api/v1', incidents: deps.incidents, authenticate });
   await app.register(ingestRoutes, { prefix: '/api/v1', ingest: deps.ingest, maxBodyBytes: deps.maxBodyBytes });
   await app.register(sourceImportRoutes, { prefix: '/api/v1', ingest: deps.ingest, directory: deps.directory, authenticate, maxBodyBytes: deps.maxBodyBytes });
   await app.register(esCompatRoutes, { ingest: deps.ingest, version: deps.version, maxBodyBytes: deps.maxBodyBytes });

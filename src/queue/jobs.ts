@@ -7,6 +7,8 @@ export const QUEUES = {
   rules: 'rules',
   /** Hits raised by rules, for the incident service (one job per hit, id derived from the hit). */
   incidents: 'incidents',
+  /** Notifications and rate-limit digests (src/notify). */
+  notify: 'notify',
 } as const;
 
 /** Payload of a `rules` job. */

@@ -25,6 +25,7 @@ export function createWorker<T, R>(queueName: string, handler: (data: T, job: Jo
       try {
         return await handler(job.data, job);
       } catch (err) {
+        if (err instanceof UnrecoverableError) throw err;
         const e = coerceError(err);
         if (e.kind === 'invalid' || e.kind === 'not_found' || e.kind === 'forbidden') throw new UnrecoverableError(`${e.code}: ${e.message}`);
         throw e;

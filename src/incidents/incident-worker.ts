@@ -1,0 +1,64 @@
+import type { Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { DirectoryService } from '../directory/directory-service';
+import type { Clock } from '../lib/clock';
+import { QUEUES } from '../queue/jobs';
+import type { Redis } from 'ioredis';
+import { createWorker } from '../queue/worker-factory';
+import type { Hit } from '../rules/rule';
+import { ALL_SCOPE } from '../store/scope';
+import type { IncidentStore } from '../store/incident-store';
+import { IncidentService, type LocalityInfo, type RuleInfo } from './incident-service';
+
+/** Code of the central locality when the directory has none yet (hits without a locality go there). */
+export const DEFAULT_CENTRAL_CODE = '00';
+
+export interface IncidentWorkerOptions {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly store: IncidentStore;
+  readonly directory: DirectoryService;
+  readonly clock: Clock;
+  /** The rule of a hit (title, severity, category), from the loaded rule files. */
+  readonly ruleLookup: (ruleId: string) => RuleInfo | undefined;
+  readonly lockMs: number;
+  readonly log: Logger;
+  /** Called after each hit is applied (metrics, notifications later). */
+  readonly onApplied?: (outcome: string, hit: Hit) => void;
+}
+
+/**
+ * The incident service's worker on the `incidents` queue: each job is one hit (job id = hitId), and
+ * applying it opens, bumps or reopens an incident (incident-service.ts). A retried job changes
+ * nothing the second time (the hit id is recorded with the change). Localities are read from the
+ * directory for each hit, so a locality added a moment ago is known.
+ */
+export function startIncidentWorker(o: IncidentWorkerOptions): Worker<Hit, unknown> {
+  const localities = new Map<string, LocalityInfo>();
+  let centralCode = DEFAULT_CENTRAL_CODE;
+  const service = new IncidentService(o.store, o.clock, {
+    ruleLookup: o.ruleLookup,
+    localityLookup: (code) => localities.get(code),
+    get centralCode() {
+      return centralCode;
+    },
+  });
+  const refreshLocalities = async (): Promise<void> => {
+    for (const l of await o.directory.listLocalities(ALL_SCOPE)) {
+      localities.set(l.code, { code: l.code, province: l.provinceCode });
+      if (l.level === 'central') centralCode = l.code;
+    }
+  };
+  return createWorker<Hit, unknown>(QUEUES.incidents, async (hit, job) => {
+    if (hit.locality !== null && !localities.has(hit.locality)) await refreshLocalities();
+    const result = await service.applyHit(hit, String(job.id));
+    o.onApplied?.(result.outcome, hit);
+    return result.outcome === 'duplicate_hit' ? { outcome: result.outcome } : { outcome: result.outcome, incident: result.incident.id };
+  }, {
+    connection: o.connection,
+    prefix: o.prefix,
+    concurrency: 8,
+    lockMs: o.lockMs,
+    onFailed: (job, err) => o.log.warn({ hit: job?.id, err: err.message }, 'hit could not be applied'),
+  });
+}
