@@ -115,23 +115,24 @@ function makeRule(j: number, filterText: string, condition: RuleCondition, group
 }
 
 /** R rules: 60% threshold, 20% ratio, 20% cardinality; a quarter grouped by organization.id + source.ip. */
-export function makeRules(count: number): Rule[] {
+export function makeRules(count: number, scale = 1): Rule[] {
+  const n = (base: number) => Math.max(1, Math.round(base * scale));
   return Array.from({ length: count }, (_, j) => {
     const byIp = j % 4 === 3;
     const groupBy = byIp ? ['organization.id', 'source.ip'] : ['organization.id'];
     const kind = j % 5;
     if (kind < 3) {
       const text = THRESHOLD_FILTERS[j % THRESHOLD_FILTERS.length](j);
-      return makeRule(j, text, { type: 'threshold', count: (byIp ? 4 : 10) + (j % 17) }, groupBy);
+      return makeRule(j, text, { type: 'threshold', count: n((byIp ? 4 : 10) + (j % 17)) }, groupBy);
     }
     if (kind === 3) {
       const [text, matchText] = RATIO_CASES[j % RATIO_CASES.length];
       return makeRule(j, text, {
-        type: 'ratio', match: parseFilter(matchText), matchText, ratio: 0.4 + (j % 5) * 0.05, minTotal: 10 + (j % 20),
+        type: 'ratio', match: parseFilter(matchText), matchText, ratio: 0.4 + (j % 5) * 0.05, minTotal: n(10 + (j % 20)),
       }, ['organization.id']);
     }
     const [text, field] = CARDINALITY_CASES[j % CARDINALITY_CASES.length];
-    return makeRule(j, text, { type: 'cardinality', field, count: 8 + (j % 12) }, ['organization.id']);
+    return makeRule(j, text, { type: 'cardinality', field, count: n(8 + (j % 12)) }, ['organization.id']);
   });
 }
 

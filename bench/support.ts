@@ -41,10 +41,10 @@ export interface Service {
 }
 
 /** Starts `canh start` (all roles) from dist/ with `env` on a free port; resolves once it listens. */
-export async function startService(env: Record<string, string>, token: string): Promise<Service> {
+export async function startService(env: Record<string, string>, token: string, args: readonly string[] = []): Promise<Service> {
   const child = spawn(process.execPath, [
     ...(process.env.CANH_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.CANH_BENCH_PROFILE] : []),
-    join(ROOT, 'dist/src/cli/main.js'), 'start',
+    join(ROOT, 'dist/src/cli/main.js'), 'start', ...args,
   ], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CANH_ADMIN_TOKEN: token, CANH_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

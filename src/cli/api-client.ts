@@ -60,7 +60,9 @@ export class ApiClient {
 /** The error of a non-2xx answer: `status code: message`, and the problems listed, if any. */
 function answerError(status: number, text: string): Error {
   const json = parseJson(text);
-  const problems = Array.isArray(json.details?.problems) ? '\n  - ' + (json.details.problems as unknown[]).join('\n  - ') : '';
+  // Problems given as text are listed; structured ones (rule errors) are already in the message.
+  const texts = Array.isArray(json.details?.problems) ? (json.details.problems as unknown[]).filter((p): p is string => typeof p === 'string') : [];
+  const problems = texts.length ? '\n  - ' + texts.join('\n  - ') : '';
   return new Error(`${status} ${json.code ?? ''}: ${json.message ?? text}${problems}`);
 }
 
