@@ -8,9 +8,8 @@ import type { IngestJob } from '../queue/jobs';
 import { QUEUES } from '../queue/jobs';
 import { createRedis } from '../queue/redis';
 import { createWorker } from '../queue/worker-factory';
-import { DEFAULT_CENTRAL_CODE, startIncidentWorker } from '../incidents/incident-worker';
-import { IncidentService } from '../incidents/incident-service';
-import type { Redis } from 'ioredis';
+import type { IncidentService } from '../incidents/incident-service';
+import { startIncidentsRole, wireIncidents, type IncidentWiring } from './incidents-role';
 import type { Container } from './container';
 import { startRulesRole, type RulesRole } from './rules-role';
 import { PACKAGE_ROOT, VERSION } from './version';
@@ -34,7 +33,8 @@ export interface Running {
 
 export async function startRoles(c: Container, roles: readonly Role[], log: Logger): Promise<Running> {
   const workers: Worker[] = roles.includes('ingest') ? [startIngestWorker(c, log)] : [];
-  let incidentConnection: Redis | null = null;
+  let wiring: IncidentWiring | null = null;
+  let incidentsRole: { stop(): Promise<void> } | null = null;
   let app: FastifyInstance | null = null;
   let address: string | null = null;
   let rules: RulesRole | null = null;
@@ -44,23 +44,20 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
     ownRegistry?.close();
     await rules?.stop();
     await Promise.all(workers.map((w) => w.close()));
-    incidentConnection?.disconnect();
+    await incidentsRole?.stop();
+    await wiring?.close();
   };
   try {
     if (roles.includes('rules')) rules = await startRulesRole(c, log);
-    if (roles.includes('incidents')) {
+    if (roles.includes('incidents') || roles.includes('api')) {
       // Titles, severities and categories of incidents come from the loaded rule files.
       const registry = rules?.registry ?? (ownRegistry = await apiRuleRegistry(c));
-      incidentConnection = createRedis(c.config.redisUrl, 'worker');
-      incidentConnection.on('error', () => undefined);
-      workers.push(startIncidentWorker({
-        connection: incidentConnection, prefix: c.config.queuePrefix, store: c.incidents, directory: c.directory, clock: c.clock,
-        ruleLookup: (id) => registry.get(id), lockMs: c.config.jobLockMs, log: log.child({ role: 'incidents' }),
-      }));
+      wiring = wireIncidents(c, log, registry);
+      if (roles.includes('incidents')) incidentsRole = startIncidentsRole(c, log, registry, wiring);
     }
     if (roles.includes('api')) {
       if (!rules && !ownRegistry) ownRegistry = await apiRuleRegistry(c);
-      app = await buildApi(c, log, rules?.registry ?? (ownRegistry as RuleRegistry));
+      app = await buildApi(c, log, rules?.registry ?? (ownRegistry as RuleRegistry), (wiring as IncidentWiring).service);
       address = await app.listen({ port: c.config.port, host: c.config.host });
     }
   } catch (err) {
@@ -86,11 +83,11 @@ async function apiRuleRegistry(c: Container): Promise<RuleRegistry> {
   return registry;
 }
 
-function buildApi(c: Container, log: Logger, registry: RuleRegistry): Promise<FastifyInstance> {
+function buildApi(c: Container, log: Logger, registry: RuleRegistry, incidents: IncidentService): Promise<FastifyInstance> {
   return buildApp({
     rules: { registry, state: c.ruleState, dryRun: new RuleDryRunService(c.events, registry, c.clock) },
     // Analysts' actions; hits are applied by the incidents role (incident-worker.ts), not here.
-    incidents: new IncidentService(c.incidents, c.clock, { ruleLookup: (id) => registry.get(id), localityLookup: () => undefined, centralCode: DEFAULT_CENTRAL_CODE }),
+    incidents,
     adminToken: c.adminToken,
     maxBodyBytes: c.config.maxBodyBytes,
     directory: c.directory,

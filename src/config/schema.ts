@@ -44,6 +44,23 @@ export const CONFIG_SCHEMA = {
   dataDir: { env: 'CANH_DATA_DIR', default: './data', description: 'Directory of the embedded store files and generated secrets', parse: text() },
   store: { env: 'CANH_STORE', default: 'duckdb', description: 'Event store: duckdb (embedded, one process) or elasticsearch', parse: oneOf('duckdb', 'elasticsearch') },
   elasticsearchUrl: { env: 'ELASTICSEARCH_URL', description: 'Elasticsearch URL; required when CANH_STORE=elasticsearch', parse: url('http:', 'https:') },
+  mailFrom: { env: 'CANH_MAIL_FROM', default: 'Canh <canh@localhost>', description: 'From address of notification emails', parse: text() },
+  consoleUrl: {
+    env: 'CANH_CONSOLE_URL',
+    default: 'http://localhost:8080',
+    description: 'Base URL of the console, for the link in notifications (<url>/incidents/<id>)',
+    parse: url('http:', 'https:'),
+  },
+  notifyRate: {
+    env: 'CANH_NOTIFY_RATE',
+    default: '10/10m',
+    description: 'Notifications one recipient gets per window before the rest are held for one digest, as <count>/<window> (e.g. 10/10m, 20/1h)',
+    parse: (raw: string): { limit: number; windowMs: number } => {
+      const m = /^(\d+)\/(\d+)(s|m|h)$/.exec(raw.trim());
+      if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`expected <count>/<window> such as 10/10m, got "${raw}"`);
+      return { limit: Number(m[1]), windowMs: Number(m[2]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[3] as 's' | 'm' | 'h'] };
+    },
+  },
   smtpUrl: { env: 'SMTP_URL', description: 'SMTP server for notifications, e.g. smtp://user:pass@mail:587', parse: url('smtp:', 'smtps:') },
   adminToken: {
     env: 'CANH_ADMIN_TOKEN',

@@ -4,7 +4,8 @@ import { hashApiKey, newApiKey, newId } from '../lib/ids';
 import type { DirectoryStore } from '../store/directory-store';
 import { ALL_SCOPE, type Scope } from '../store/scope';
 import { validateLocalityInput, validateSourceInput, type LocalityInput, type SourceInput } from './validate';
-import type { Locality, Source } from './types';
+import { validateContacts } from './contacts';
+import type { Contact, Locality, Source } from './types';
 
 /** A created source and its key. The key is shown this once and never stored. */
 export interface CreatedSource {
@@ -124,5 +125,34 @@ export class DirectoryService {
     if (!source) throw errors.unknownKey();
     if (!source.enabled) throw errors.sourceDisabled(source.id);
     return source;
+  }
+
+  /**
+   * Replaces the contacts of a locality in scope with the validated `{ contacts: [...] }` and returns
+   * them. Throws `not_found` when the locality is unknown or outside the scope, `invalid` naming
+   * every problem with its position (src/directory/contacts.ts).
+   */
+  async setContacts(code: string, input: unknown, scope: Scope): Promise<readonly Contact[]> {
+    const locality = await this.localityInScope(code, scope);
+    const contacts = validateContacts(input);
+    await this.store.setContacts(locality.code, contacts);
+    return contacts;
+  }
+
+  /** The contacts of a locality in scope (empty list when none); `not_found` as setContacts. */
+  async getContacts(code: string, scope: Scope): Promise<readonly Contact[]> {
+    const locality = await this.localityInScope(code, scope);
+    return this.store.getContacts(locality.code);
+  }
+
+  /** The contacts of a locality, with no scope check: for workers (notifications, escalation). */
+  async contactsOf(code: string): Promise<readonly Contact[]> {
+    return this.store.getContacts(code);
+  }
+
+  private async localityInScope(code: string, scope: Scope): Promise<Locality> {
+    const locality = await this.store.getLocality(code, scope);
+    if (!locality) throw errors.notFound('Locality', code);
+    return locality;
   }
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
 import type { EventSearchService } from '../events/search-service';
 import type { DirectoryService } from './directory-service';
-import type { Locality, Source } from './types';
+import type { Contact, Locality, Source } from './types';
 
 export interface DirectoryRoutesOptions {
   readonly directory: DirectoryService;
@@ -18,6 +18,10 @@ export const sourceJson = (s: Source) => ({
   id: s.id, name: s.name, locality: s.locality, province: s.province, kind: s.kind, format: s.format,
   enabled: s.enabled, key_prefix: s.keyPrefix, created_at: iso(s.createdAt),
 });
+/** A contact as the API shows it: the input's shape, with `secret_set` instead of the secret. */
+export const contactJson = (c: Contact) => (c.kind === 'email'
+  ? { email: c.address, language: c.language }
+  : { webhook: c.url, secret_set: c.secret !== null });
 
 const nullableString = { type: ['string', 'null'] } as const;
 const localitySchema = {
@@ -29,6 +33,17 @@ const sourceProps = {
   format: { type: 'string' }, enabled: { type: 'boolean' }, key_prefix: { type: 'string' }, created_at: { type: 'string' },
 } as const;
 const sourceSchema = { type: 'object', properties: sourceProps } as const;
+const contactsSchema = {
+  type: 'object',
+  properties: {
+    code: { type: 'string' },
+    contacts: {
+      type: 'array',
+      items: { type: 'object', properties: { email: { type: 'string' }, language: { type: 'string' }, webhook: { type: 'string' }, secret_set: { type: 'boolean' } } },
+    },
+  },
+} as const;
+const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', maxLength: 32 } } } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 
 /** /api/v1/localities and /api/v1/sources. */
@@ -57,6 +72,21 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
   app.get('/localities', {
     schema: { tags: ['directory'], summary: 'List localities in scope', response: { 200: { type: 'object', properties: { localities: { type: 'array', items: localitySchema } } } } },
   }, async (req) => ({ localities: (await directory.listLocalities(req.scope)).map(localityJson) }));
+
+  app.put<{ Params: { code: string } }>('/localities/:code/contacts', {
+    schema: {
+      tags: ['directory'],
+      summary: 'Replace the contacts of a locality: {"contacts":[{"email","language":"vi|en"} | {"webhook","secret"}]} (at most 50; see docs/contacts.md)',
+      params: codeParams,
+      // Checked by the service, which names every problem with its position (contacts[2].language: ...).
+      body: { type: 'object' },
+      response: { 200: contactsSchema },
+    },
+  }, async (req) => ({ code: req.params.code, contacts: (await directory.setContacts(req.params.code, req.body, req.scope)).map(contactJson) }));
+
+  app.get<{ Params: { code: string } }>('/localities/:code/contacts', {
+    schema: { tags: ['directory'], summary: 'The contacts of a locality (webhook secrets are never shown: secret_set)', params: codeParams, response: { 200: contactsSchema } },
+  }, async (req) => ({ code: req.params.code, contacts: (await directory.getContacts(req.params.code, req.scope)).map(contactJson) }));
 
   app.post('/sources', {
     schema: {

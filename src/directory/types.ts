@@ -37,3 +37,12 @@ export interface Source {
   readonly keyPrefix: string;
   readonly createdAt: number;
 }
+
+/**
+ * Contact: who a locality's incidents are sent to (its people on duty). An email address with the
+ * language of its messages (`vi` or `en`), or a webhook URL with an optional signing secret.
+ * A locality's contacts are an ordered list, replaced as a whole (docs/contacts.md).
+ */
+export type Contact =
+  | { readonly kind: 'email'; readonly address: string; readonly language: 'vi' | 'en' }
+  | { readonly kind: 'webhook'; readonly url: string; readonly secret: string | null };

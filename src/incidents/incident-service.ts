@@ -34,6 +34,11 @@ export interface IncidentServiceOptions {
   readonly centralCode: string;
   /** Attempts of applyHit when a concurrent writer changed the incident first. @defaultValue 5 */
   readonly maxAttempts?: number;
+  /**
+   * Called after every committed change (hits that open, bump or reopen, and every action) with
+   * the timeline action and the incident as stored: notifications and escalation timers hang here.
+   */
+  readonly onChange?: (action: TimelineAction, incident: Incident) => void | Promise<void>;
 }
 
 export type ApplyHitResult =
@@ -73,7 +78,11 @@ export class IncidentService {
   async applyHit(hit: Hit, hitId: string): Promise<ApplyHitResult> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.applyHitOnce(hit, hitId);
+        const result = await this.applyHitOnce(hit, hitId);
+        if (result.outcome !== 'duplicate_hit') {
+          await this.changed(result.outcome === 'bumped' ? 'hit_added' : result.outcome, result.incident);
+        }
+        return result;
       } catch (err) {
         if (!(err instanceof AppError && err.kind === 'conflict') || attempt >= this.maxAttempts) throw err;
       }
@@ -205,7 +214,18 @@ export class IncidentService {
     const current = await this.get(id, scope);
     if (current.version !== expectedVersion) throw versionConflict(id, expectedVersion, current.version);
     const [next, entry] = make(current);
-    return this.store.update(next, expectedVersion, [entry]);
+    const updated = await this.store.update(next, expectedVersion, [entry]);
+    await this.changed(entry.action, updated);
+    return updated;
+  }
+
+  /** Tells options.onChange, which must not fail the change already committed. */
+  private async changed(action: TimelineAction, incident: Incident): Promise<void> {
+    try {
+      await this.options.onChange?.(action, incident);
+    } catch {
+      // The listener reports its own failures (the notifier logs them); the change stands.
+    }
   }
 
   private entry(i: Incident, actor: string, action: TimelineAction, from: JsonValue, to: JsonValue): NewTimelineEntry {

@@ -8,7 +8,7 @@ import { createWorker } from '../queue/worker-factory';
 import type { Hit } from '../rules/rule';
 import { ALL_SCOPE } from '../store/scope';
 import type { IncidentStore } from '../store/incident-store';
-import { IncidentService, type LocalityInfo, type RuleInfo } from './incident-service';
+import { IncidentService, type IncidentServiceOptions, type LocalityInfo, type RuleInfo } from './incident-service';
 
 /** Code of the central locality when the directory has none yet (hits without a locality go there). */
 export const DEFAULT_CENTRAL_CODE = '00';
@@ -23,8 +23,8 @@ export interface IncidentWorkerOptions {
   readonly ruleLookup: (ruleId: string) => RuleInfo | undefined;
   readonly lockMs: number;
   readonly log: Logger;
-  /** Called after each hit is applied (metrics, notifications later). */
-  readonly onApplied?: (outcome: string, hit: Hit) => void;
+  /** IncidentService's onChange: notifications of opened incidents. */
+  readonly onChange?: IncidentServiceOptions['onChange'];
 }
 
 /**
@@ -39,6 +39,7 @@ export function startIncidentWorker(o: IncidentWorkerOptions): Worker<Hit, unkno
   const service = new IncidentService(o.store, o.clock, {
     ruleLookup: o.ruleLookup,
     localityLookup: (code) => localities.get(code),
+    onChange: o.onChange,
     get centralCode() {
       return centralCode;
     },
@@ -52,7 +53,6 @@ export function startIncidentWorker(o: IncidentWorkerOptions): Worker<Hit, unkno
   return createWorker<Hit, unknown>(QUEUES.incidents, async (hit, job) => {
     if (hit.locality !== null && !localities.has(hit.locality)) await refreshLocalities();
     const result = await service.applyHit(hit, String(job.id));
-    o.onApplied?.(result.outcome, hit);
     return result.outcome === 'duplicate_hit' ? { outcome: result.outcome } : { outcome: result.outcome, incident: result.incident.id };
   }, {
     connection: o.connection,

@@ -1,4 +1,4 @@
-import type { Locality, Source } from '../directory/types';
+import type { Contact, Locality, Source } from '../directory/types';
 import type { Scope } from './scope';
 
 /** A source with the hash of its current API key (never the key itself). */
@@ -31,4 +31,12 @@ export interface DirectoryStore {
   setSourceEnabled(id: string, enabled: boolean, scope: Scope): Promise<Source | null>;
   /** The source whose current key hashes to `keyHash`, or null. */
   findSourceByKeyHash(keyHash: string): Promise<Source | null>;
+  /**
+   * Replaces the whole contact list of a locality, atomically (readers see the old list or the new
+   * one, never a mix); an empty list removes every contact. The caller checks that the locality
+   * exists and is in scope.
+   */
+  setContacts(code: string, contacts: readonly Contact[]): Promise<void>;
+  /** The contacts of a locality in the order they were set; an empty list when none. No scope: workers read it. */
+  getContacts(code: string): Promise<readonly Contact[]>;
 }

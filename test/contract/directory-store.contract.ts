@@ -1,4 +1,4 @@
-import type { Locality } from '../../src/directory/types';
+import type { Contact, Locality } from '../../src/directory/types';
 import type { DirectoryStore, SourceRecord } from '../../src/store/directory-store';
 import { ALL_SCOPE, localityScope } from '../../src/store/scope';
 
@@ -9,6 +9,8 @@ const loc = (code: string, level: Locality['level'], parentCode: string | null, 
 const src = (id: string, locality: string, province: string | null, keyHash: string, createdAt = T): SourceRecord => ({
   id, name: `Source ${id}`, locality, province, kind: 'access', format: 'nginx_combined', enabled: true, keyPrefix: 'canh_abcdefg', keyHash, createdAt,
 });
+const email = (address: string, language: 'vi' | 'en' = 'vi'): Contact => ({ kind: 'email', address, language });
+const hook = (url: string, secret: string | null = null): Contact => ({ kind: 'webhook', url, secret });
 
 /** The DirectoryStore contract: every adapter passes it. */
 export function directoryStoreContract(name: string, make: () => Promise<{ store: DirectoryStore; reopen?: () => Promise<DirectoryStore> }>, persistent: boolean) {
@@ -64,6 +66,55 @@ export function directoryStoreContract(name: string, make: () => Promise<{ store
       expect(await store.findSourceByKeyHash('hash-a')).toMatchObject({ enabled: false });
       expect(await store.setSourceEnabled('src_a', true, ALL_SCOPE)).toMatchObject({ enabled: true });
       expect(await store.setSourceEnabled('src_zzz', true, ALL_SCOPE)).toBeNull();
+    });
+
+    it('has no contacts until they are set, then returns them in order with every field', async () => {
+      expect(await store.getContacts('00004')).toEqual([]);
+      expect(await store.getContacts('nope')).toEqual([]);
+      const list = [hook('https://hooks.example.vn/canh', 'a-secret-of-16+chars'), email('soc@example.vn'), email('Duty.Officer@hanoi.gov.vn', 'en'), hook('http://10.0.0.5:8080/x?y=1')];
+      await store.setContacts('00004', list);
+      expect(await store.getContacts('00004')).toEqual(list);
+      expect(await store.getContacts('00007')).toEqual([]);
+    });
+
+    it('replaces the whole list, leaves other localities alone, and clears with an empty list', async () => {
+      await store.setContacts('01', [email('a@example.vn'), email('b@example.vn'), email('c@example.vn')]);
+      await store.setContacts('79', [email('hcm@example.vn', 'en')]);
+      await store.setContacts('01', [email('c@example.vn'), hook('https://x.example.vn/', 'sixteen-chars-ok')]);
+      expect(await store.getContacts('01')).toEqual([email('c@example.vn'), hook('https://x.example.vn/', 'sixteen-chars-ok')]);
+      expect(await store.getContacts('79')).toEqual([email('hcm@example.vn', 'en')]);
+      await store.setContacts('01', []);
+      expect(await store.getContacts('01')).toEqual([]);
+      expect(await store.getContacts('79')).toEqual([email('hcm@example.vn', 'en')]);
+    });
+
+    it('keeps the order of 50 contacts and copes with concurrent replacements (one whole list wins)', async () => {
+      const many = Array.from({ length: 50 }, (_, i) => email(`duty${String(49 - i).padStart(2, '0')}@example.vn`, i % 2 ? 'en' : 'vi'));
+      await store.setContacts('VN', many);
+      expect(await store.getContacts('VN')).toEqual(many);
+      const a = [email('a@example.vn'), email('b@example.vn')];
+      const b = [hook('https://b.example.vn/')];
+      await Promise.all([store.setContacts('VN', a), store.setContacts('VN', b), store.getContacts('VN').then((got) => expect([many, a, b]).toContainEqual(got))]);
+      expect([a, b]).toContainEqual(await store.getContacts('VN'));
+    });
+
+    it('does not let a caller change the stored list through the arrays it passed or got', async () => {
+      const list = [email('soc@example.vn')];
+      await store.setContacts('01', list);
+      list.push(email('x@example.vn'));
+      (await store.getContacts('01') as Contact[]).push(email('y@example.vn'));
+      expect(await store.getContacts('01')).toEqual([email('soc@example.vn')]);
+    });
+
+    (persistent ? it : it.skip)('keeps contacts across a reopen', async () => {
+      await store.setContacts('00004', [email('old@example.vn')]);
+      await store.setContacts('00004', [hook('https://hooks.example.vn/a', 'a-secret-of-16+chars'), email('soc@example.vn', 'en')]);
+      await store.setContacts('79', [email('gone@example.vn')]);
+      await store.setContacts('79', []);
+      await store.close();
+      store = await (reopen as () => Promise<DirectoryStore>)();
+      expect(await store.getContacts('00004')).toEqual([hook('https://hooks.example.vn/a', 'a-secret-of-16+chars'), email('soc@example.vn', 'en')]);
+      expect(await store.getContacts('79')).toEqual([]);
     });
 
     (persistent ? it : it.skip)('keeps everything across a reopen', async () => {

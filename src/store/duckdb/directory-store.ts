@@ -1,4 +1,4 @@
-import type { Locality, LocalityLevel, Source, SourceFormat, SourceKind } from '../../directory/types';
+import type { Contact, Locality, LocalityLevel, Source, SourceFormat, SourceKind } from '../../directory/types';
 import type { DirectoryStore, SourceRecord } from '../directory-store';
 import type { Scope } from '../scope';
 import { SmallDuckDb, type Row } from './small-db';
@@ -11,12 +11,19 @@ const SCHEMA = [
      id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, locality VARCHAR NOT NULL, province VARCHAR,
      kind VARCHAR NOT NULL, format VARCHAR NOT NULL, enabled BOOLEAN NOT NULL,
      key_prefix VARCHAR NOT NULL, key_hash VARCHAR NOT NULL UNIQUE, created_at BIGINT NOT NULL)`,
+  // One row per contact of a locality; position keeps the order. No key constraint: DuckDB checks
+  // unique keys eagerly, so deleting and re-inserting the same key in one transaction would fail.
+  `CREATE TABLE IF NOT EXISTS contacts (
+     locality VARCHAR NOT NULL, position INTEGER NOT NULL, kind VARCHAR NOT NULL,
+     address VARCHAR, language VARCHAR, url VARCHAR, secret VARCHAR)`,
 ];
 
 
 /** DirectoryStore on a DuckDB file of its own (directory.duckdb under the data directory). */
 export class DuckDbDirectoryStore implements DirectoryStore {
   private readonly db: SmallDuckDb;
+  /** The tail of the queue of statements: see `serial`. */
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: { readonly path: string }) {
     this.db = new SmallDuckDb(options.path);
@@ -35,11 +42,11 @@ export class DuckDbDirectoryStore implements DirectoryStore {
   }
 
   async createLocality(l: Locality): Promise<void> {
-    await this.db.exec(
+    await this.serial(() => this.db.exec(
       'INSERT INTO localities VALUES (?, ?, ?, ?, ?, ?)',
       [l.code, l.name, l.level, l.parentCode, l.provinceCode, l.createdAt],
       `Locality ${l.code} already exists`,
-    );
+    ));
   }
 
   async getLocality(code: string, scope: Scope): Promise<Locality | null> {
@@ -55,11 +62,11 @@ export class DuckDbDirectoryStore implements DirectoryStore {
   }
 
   async createSource(s: SourceRecord): Promise<void> {
-    await this.db.exec(
+    await this.serial(() => this.db.exec(
       'INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [s.id, s.name, s.locality, s.province, s.kind, s.format, s.enabled, s.keyPrefix, s.keyHash, s.createdAt],
       `Source ${s.id} already exists`,
-    );
+    ));
   }
 
   async getSource(id: string, scope: Scope): Promise<Source | null> {
@@ -76,13 +83,41 @@ export class DuckDbDirectoryStore implements DirectoryStore {
 
   async setSourceEnabled(id: string, enabled: boolean, scope: Scope): Promise<Source | null> {
     const where = scopeSql(scope, 'locality', 'province');
-    const rows = await this.db.query(`UPDATE sources SET enabled = ? WHERE id = ? AND ${where.sql} RETURNING *`, [enabled, id, ...where.params]);
+    const rows = await this.serial(() => this.db.query(`UPDATE sources SET enabled = ? WHERE id = ? AND ${where.sql} RETURNING *`, [enabled, id, ...where.params]));
     return rows.length ? toSource(rows[0]) : null;
   }
 
   async findSourceByKeyHash(keyHash: string): Promise<Source | null> {
     const rows = await this.db.query('SELECT * FROM sources WHERE key_hash = ?', [keyHash]);
     return rows.length ? toSource(rows[0]) : null;
+  }
+
+  async setContacts(code: string, contacts: readonly Contact[]): Promise<void> {
+    await this.serial(() => this.db.transaction(async () => {
+      await this.db.exec('DELETE FROM contacts WHERE locality = ?', [code]);
+      if (contacts.length === 0) return;
+      const marks = contacts.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const params = contacts.flatMap((c, position) => (c.kind === 'email'
+        ? [code, position, c.kind, c.address, c.language, null, null]
+        : [code, position, c.kind, null, null, c.url, c.secret]));
+      await this.db.exec(`INSERT INTO contacts (locality, position, kind, address, language, url, secret) VALUES ${marks}`, params);
+    }));
+  }
+
+  async getContacts(code: string): Promise<readonly Contact[]> {
+    const rows = await this.serial(() => this.db.query('SELECT * FROM contacts WHERE locality = ? ORDER BY position', [code]));
+    return rows.map(toContact);
+  }
+
+  /**
+   * Runs `fn` after every statement queued before it. The store has one connection, so a statement
+   * run while a contacts transaction is open would join it (and be rolled back with it): writes and
+   * contact reads wait their turn. Other reads touch no table a transaction writes, so they need not.
+   */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 }
 
@@ -102,6 +137,11 @@ function toLocality(r: Row): Locality {
     provinceCode: (r.province_code as string | null) ?? null,
     createdAt: Number(r.created_at),
   };
+}
+
+function toContact(r: Row): Contact {
+  if (r.kind === 'webhook') return { kind: 'webhook', url: String(r.url), secret: (r.secret as string | null) ?? null };
+  return { kind: 'email', address: String(r.address), language: r.language === 'en' ? 'en' : 'vi' };
 }
 
 function toSource(r: Row): Source {

@@ -1,5 +1,5 @@
 import { errors } from '../../errors';
-import type { Locality, Source } from '../../directory/types';
+import type { Contact, Locality, Source } from '../../directory/types';
 import type { DirectoryStore, SourceRecord } from '../directory-store';
 import { inScope, type Scope } from '../scope';
 
@@ -7,6 +7,7 @@ import { inScope, type Scope } from '../scope';
 export class MemoryDirectoryStore implements DirectoryStore {
   private readonly localities = new Map<string, Locality>();
   private readonly sources = new Map<string, SourceRecord>();
+  private readonly contacts = new Map<string, readonly Contact[]>();
 
   async init(): Promise<void> {}
   async close(): Promise<void> {}
@@ -57,6 +58,15 @@ export class MemoryDirectoryStore implements DirectoryStore {
   async findSourceByKeyHash(keyHash: string): Promise<Source | null> {
     for (const s of this.sources.values()) if (s.keyHash === keyHash) return strip(s);
     return null;
+  }
+
+  async setContacts(code: string, contacts: readonly Contact[]): Promise<void> {
+    if (contacts.length === 0) this.contacts.delete(code);
+    else this.contacts.set(code, contacts.map((c) => ({ ...c })));
+  }
+
+  async getContacts(code: string): Promise<readonly Contact[]> {
+    return (this.contacts.get(code) ?? []).map((c) => ({ ...c }));
   }
 }
 

@@ -1,0 +1,95 @@
+import { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import { IncidentNotifier } from '../incidents/incident-notifier';
+import { IncidentService } from '../incidents/incident-service';
+import { DEFAULT_CENTRAL_CODE, startIncidentWorker } from '../incidents/incident-worker';
+import { EmailSender } from '../notify/email-sender';
+import type { DeliveryResult } from '../notify/notification';
+import { enqueueNotifications, type NotifyJob } from '../notify/notify-queue';
+import { startNotifyWorker } from '../notify/notify-worker';
+import { RedisNotifyLimiter } from '../notify/rate-limit';
+import { WebhookSender } from '../notify/webhook-sender';
+import { QUEUES } from '../queue/jobs';
+import { createRedis } from '../queue/redis';
+import type { RuleRegistry } from '../rules/engine/rule-registry';
+import { ALL_SCOPE } from '../store/scope';
+import type { Container } from './container';
+
+/** The notify queue and the notifier every process that changes incidents uses. */
+export interface IncidentWiring {
+  readonly notifier: IncidentNotifier;
+  /** An IncidentService whose changes notify (for the API: analysts' actions). */
+  readonly service: IncidentService;
+  close(): Promise<void>;
+}
+
+/** Wires the notifier (contacts → `notify` queue) and an IncidentService using it. */
+export function wireIncidents(c: Container, log: Logger, registry: Pick<RuleRegistry, 'get'>): IncidentWiring {
+  const queue = new Queue<NotifyJob>(QUEUES.notify, { connection: c.redis, prefix: c.config.queuePrefix });
+  queue.on('error', () => undefined);
+  const notifier = new IncidentNotifier({
+    contactsOf: (code) => c.directory.contactsOf(code),
+    locality: (code) => c.directoryStore.getLocality(code, ALL_SCOPE),
+    send: (list) => enqueueNotifications(queue, list),
+    consoleUrl: c.config.consoleUrl,
+    log: log.child({ role: 'notify' }),
+  });
+  const service = new IncidentService(c.incidents, c.clock, {
+    ruleLookup: (id) => registry.get(id),
+    localityLookup: () => undefined,
+    centralCode: DEFAULT_CENTRAL_CODE,
+    onChange: (action, incident) => notifier.onChange(action, incident),
+  });
+  return { notifier, service, close: () => queue.close() };
+}
+
+/**
+ * The `incidents` role: the worker that turns hits into incidents (notifying the contacts of new
+ * ones) and the `notify` worker that delivers notifications by email (when SMTP_URL is set) and
+ * webhook, recording each delivery on the incident's timeline.
+ */
+export function startIncidentsRole(c: Container, log: Logger, registry: Pick<RuleRegistry, 'get'>, wiring: IncidentWiring): { stop(): Promise<void> } {
+  const ilog = log.child({ role: 'incidents' });
+  const connection = createRedis(c.config.redisUrl, 'worker');
+  connection.on('error', () => undefined);
+  const hits = startIncidentWorker({
+    connection, prefix: c.config.queuePrefix, store: c.incidents, directory: c.directory, clock: c.clock,
+    ruleLookup: (id) => registry.get(id), lockMs: c.config.jobLockMs, log: ilog,
+    onChange: (action, incident) => wiring.notifier.onChange(action, incident),
+  });
+  const email = c.config.smtpUrl ? new EmailSender({ smtpUrl: c.config.smtpUrl, from: c.config.mailFrom }) : undefined;
+  if (!email) ilog.warn('SMTP_URL is not set: email notifications will fail (webhooks still go out)');
+  const notifyConnection = createRedis(c.config.redisUrl, 'worker');
+  notifyConnection.on('error', () => undefined);
+  const notify = startNotifyWorker({
+    connection: notifyConnection,
+    prefix: c.config.queuePrefix,
+    senders: { email, webhook: new WebhookSender() },
+    limiter: new RedisNotifyLimiter({ redis: c.redis, prefix: c.config.queuePrefix, ...c.config.notifyRate }),
+    lockMs: c.config.jobLockMs,
+    onDelivered: (r) => recordDelivery(c, r),
+    onFailed: (job, err) => ilog.warn({ notification: job?.id, err: err.message }, 'notification attempt failed'),
+  });
+  return {
+    async stop() {
+      await hits.close();
+      await notify.close();
+      email?.close();
+      connection.disconnect();
+      notifyConnection.disconnect();
+    },
+  };
+}
+
+/** A `notified` timeline entry for a delivery (or a final failure). Notification ids start with the incident id. */
+async function recordDelivery(c: Container, r: DeliveryResult): Promise<void> {
+  const incidentId = r.notificationId.split('-')[0];
+  const to: Record<string, string | number | boolean> = r.recipient.kind === 'email' ? { email: r.recipient.address } : { webhook: r.recipient.url };
+  to.ok = r.ok;
+  to.attempts = r.attempts;
+  if (r.digest) to.digest = true;
+  if (r.error) to.error = r.error;
+  await c.incidents.appendTimeline([{
+    incidentId, at: c.clock.now(), actor: 'system:notify', action: 'notified', from: null, to, note: r.messageId ?? null,
+  }]);
+}
