@@ -10,21 +10,36 @@ import { startNotifyWorker } from '../notify/notify-worker';
 import { RedisNotifyLimiter } from '../notify/rate-limit';
 import { WebhookSender } from '../notify/webhook-sender';
 import { QUEUES } from '../queue/jobs';
+import { EscalationScheduler, escalationListener, loadPolicyFiles, policyDirsOf, startEscalationWorker, type EscalationPolicy } from '../escalation';
+import type { Incident, TimelineAction } from '../incidents/incident';
+import { defaultRulePaths, formatRuleErrors } from '../rules/load-rules';
+import { PACKAGE_ROOT } from './version';
 import { createRedis } from '../queue/redis';
 import type { RuleRegistry } from '../rules/engine/rule-registry';
 import { ALL_SCOPE } from '../store/scope';
 import type { Container } from './container';
 
-/** The notify queue and the notifier every process that changes incidents uses. */
+/** The notify queue, the notifier and the escalation timers every process that changes incidents uses. */
 export interface IncidentWiring {
   readonly notifier: IncidentNotifier;
+  /** Escalation policies of rules/escalation/ and CANH_RULES_DIR/escalation/ (loaded at start). */
+  readonly policies: readonly EscalationPolicy[];
   /** An IncidentService whose changes notify (for the API: analysts' actions). */
   readonly service: IncidentService;
+  /** What every IncidentService of this process calls after a change (notifications, escalation timers). */
+  readonly onChange: (action: TimelineAction, incident: Incident) => Promise<void>;
   close(): Promise<void>;
 }
 
-/** Wires the notifier (contacts → `notify` queue) and an IncidentService using it. */
-export function wireIncidents(c: Container, log: Logger, registry: Pick<RuleRegistry, 'get'>): IncidentWiring {
+/**
+ * Wires the notifier (contacts → `notify` queue), the escalation timers (scheduled when an incident
+ * opens, cancelled when it is acknowledged or resolved) and an IncidentService using both.
+ */
+export async function wireIncidents(c: Container, log: Logger, registry: Pick<RuleRegistry, 'get'>): Promise<IncidentWiring> {
+  const loaded = await loadPolicyFiles(await policyDirsOf(defaultRulePaths(PACKAGE_ROOT, c.config.rulesDir)));
+  if (loaded.errors.length) log.warn(`escalation policy files have errors (those policies are not loaded):\n${formatRuleErrors(loaded.errors)}`);
+  const policies = loaded.policies;
+  const timers = new EscalationScheduler({ connection: c.redis, prefix: c.config.queuePrefix, clock: c.clock });
   const queue = new Queue<NotifyJob>(QUEUES.notify, { connection: c.redis, prefix: c.config.queuePrefix });
   queue.on('error', () => undefined);
   const notifier = new IncidentNotifier({
@@ -34,13 +49,21 @@ export function wireIncidents(c: Container, log: Logger, registry: Pick<RuleRegi
     consoleUrl: c.config.consoleUrl,
     log: log.child({ role: 'notify' }),
   });
+  const escalation = escalationListener({ control: timers, policies: () => policies, ruleLookup: (id) => registry.get(id), clock: c.clock });
+  const onChange = async (action: TimelineAction, incident: Incident): Promise<void> => {
+    const results = await Promise.allSettled([notifier.onChange(action, incident), escalation(action, incident)]);
+    for (const r of results) if (r.status === 'rejected') log.error({ incident: incident.id, action, err: String(r.reason) }, 'incident change listener failed');
+  };
   const service = new IncidentService(c.incidents, c.clock, {
-    ruleLookup: (id) => registry.get(id),
-    localityLookup: () => undefined,
-    centralCode: DEFAULT_CENTRAL_CODE,
-    onChange: (action, incident) => notifier.onChange(action, incident),
+    ruleLookup: (id) => registry.get(id), localityLookup: () => undefined, centralCode: DEFAULT_CENTRAL_CODE, onChange,
   });
-  return { notifier, service, close: () => queue.close() };
+  return {
+    notifier, service, policies, onChange,
+    async close() {
+      await timers.close();
+      await queue.close();
+    },
+  };
 }
 
 /**
@@ -48,14 +71,25 @@ export function wireIncidents(c: Container, log: Logger, registry: Pick<RuleRegi
  * ones) and the `notify` worker that delivers notifications by email (when SMTP_URL is set) and
  * webhook, recording each delivery on the incident's timeline.
  */
-export function startIncidentsRole(c: Container, log: Logger, registry: Pick<RuleRegistry, 'get'>, wiring: IncidentWiring): { stop(): Promise<void> } {
+export async function startIncidentsRole(c: Container, log: Logger, registry: Pick<RuleRegistry, 'get'>, wiring: IncidentWiring): Promise<{ stop(): Promise<void> }> {
   const ilog = log.child({ role: 'incidents' });
+  const central = (await c.directory.listLocalities(ALL_SCOPE)).find((l) => l.level === 'central');
+  const centralCode = central?.code ?? DEFAULT_CENTRAL_CODE;
   const connection = createRedis(c.config.redisUrl, 'worker');
   connection.on('error', () => undefined);
   const hits = startIncidentWorker({
     connection, prefix: c.config.queuePrefix, store: c.incidents, directory: c.directory, clock: c.clock,
     ruleLookup: (id) => registry.get(id), lockMs: c.config.jobLockMs, log: ilog,
-    onChange: (action, incident) => wiring.notifier.onChange(action, incident),
+    onChange: wiring.onChange,
+  });
+  const escalationConnection = createRedis(c.config.redisUrl, 'worker');
+  escalationConnection.on('error', () => undefined);
+  const escalations = startEscalationWorker({
+    connection: escalationConnection, prefix: c.config.queuePrefix, clock: c.clock, incidents: wiring.service,
+    policies: () => wiring.policies, ruleLookup: (id) => registry.get(id), centralCode,
+    onEscalated: (incident, _level, target) => wiring.notifier.notifyEscalated(incident, target),
+    lockMs: c.config.jobLockMs,
+    onFailed: (job, err) => ilog.warn({ timer: job?.id, err: err.message }, 'escalation failed'),
   });
   const email = c.config.smtpUrl ? new EmailSender({ smtpUrl: c.config.smtpUrl, from: c.config.mailFrom }) : undefined;
   if (!email) ilog.warn('SMTP_URL is not set: email notifications will fail (webhooks still go out)');
@@ -73,6 +107,8 @@ export function startIncidentsRole(c: Container, log: Logger, registry: Pick<Rul
   return {
     async stop() {
       await hits.close();
+      await escalations.close();
+      escalationConnection.disconnect();
       await notify.close();
       email?.close();
       connection.disconnect();

@@ -52,8 +52,8 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
     if (roles.includes('incidents') || roles.includes('api')) {
       // Titles, severities and categories of incidents come from the loaded rule files.
       const registry = rules?.registry ?? (ownRegistry = await apiRuleRegistry(c));
-      wiring = wireIncidents(c, log, registry);
-      if (roles.includes('incidents')) incidentsRole = startIncidentsRole(c, log, registry, wiring);
+      wiring = await wireIncidents(c, log, registry);
+      if (roles.includes('incidents')) incidentsRole = await startIncidentsRole(c, log, registry, wiring);
     }
     if (roles.includes('api')) {
       if (!rules && !ownRegistry) ownRegistry = await apiRuleRegistry(c);

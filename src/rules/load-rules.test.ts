@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RULE_TYPES } from './rule';
 import { defaultRulePaths, formatRuleErrors, loadRuleFiles, loadRuleText } from './load-rules';
@@ -92,6 +94,15 @@ describe('loadRuleFiles', () => {
     const r = await loadRuleFiles([one, join(FIXTURES, 'good')]);
     expect(r.errors).toEqual([]);
     expect(r.rules.map((x) => x.id)).toEqual(['fixture-one', 'fixture-two', 'fixture-three']);
+  });
+  it('skips the escalation/ subdirectory of a rules directory (policies, not rules)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'canh-rules-'));
+    mkdirSync(join(dir, 'escalation'));
+    writeFileSync(join(dir, 'a.yaml'), ruleYaml('a1'));
+    writeFileSync(join(dir, 'escalation', 'default.yaml'), '- name: p\n  levels: []\n');
+    const r = await loadRuleFiles([dir]);
+    expect(r.errors).toEqual([]);
+    expect(r.rules.map((x) => x.id)).toEqual(['a1']);
   });
   it('a missing path is an error for that path only', async () => {
     const missing = join(FIXTURES, 'does-not-exist');

@@ -1,5 +1,5 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { LineCounter, isSeq, parseAllDocuments } from 'yaml';
 import { Rule } from './rule';
 import { RuleError, parseRuleNode } from './schema';
@@ -90,7 +90,8 @@ function ioMessage(err: unknown): string {
 }
 
 /**
- * Loads rules from files and directories (directories: every .yaml/.yml file below, recursively).
+ * Loads rules from files and directories (directories: every .yaml/.yml file below, recursively,
+ * except the `escalation/` subdirectory of a given directory, which holds escalation policies).
  * A file named directly is read whatever its extension. Duplicate ids across all files are errors;
  * the first definition (in the order given, then by name) is kept. Never throws for bad input: a
  * missing or unreadable path is an error with line 0.
@@ -100,7 +101,9 @@ export async function loadRuleFiles(paths: readonly string[]): Promise<LoadedRul
   const files: string[] = [];
   for (const path of paths) {
     try {
-      const found = (await stat(path)).isDirectory() ? await yamlFilesUnder(path) : [path];
+      // `<dir>/escalation/` holds escalation policies (src/escalation), not rules.
+      const policies = join(resolve(path), 'escalation') + sep;
+      const found = (await stat(path)).isDirectory() ? (await yamlFilesUnder(path)).filter((f) => !resolve(f).startsWith(policies)) : [path];
       for (const f of found) if (!files.some((g) => resolve(g) === resolve(f))) files.push(f);
     } catch (err) {
       errors.push({ file: path, line: 0, field: '', message: ioMessage(err) });
