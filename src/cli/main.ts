@@ -83,10 +83,15 @@ const commands: Record<string, Handler> = {
     if (sub !== 'validate') return usage();
     const { loadRuleFiles, defaultRulePaths, formatRuleErrors } = await import('../rules/load-rules');
     const { PACKAGE_ROOT } = await import('../app/version');
-    const loaded = await loadRuleFiles(paths.length ? paths : defaultRulePaths(PACKAGE_ROOT, process.env.CANH_RULES_DIR));
-    if (loaded.errors.length) console.error(formatRuleErrors(loaded.errors));
-    console.log(`${loaded.rules.length} rules valid, ${loaded.errors.length} errors`);
-    return loaded.errors.length ? 1 : 0;
+    const { loadPolicyFiles, policyDirsOf } = await import('../escalation');
+    const targets = paths.length ? paths : defaultRulePaths(PACKAGE_ROOT, process.env.CANH_RULES_DIR);
+    const loaded = await loadRuleFiles(targets);
+    // Escalation policies live in the escalation/ folder of a rules directory: checked too.
+    const policies = await loadPolicyFiles(await policyDirsOf(targets));
+    const errors = [...loaded.errors, ...policies.errors];
+    if (errors.length) console.error(formatRuleErrors(errors));
+    console.log(`${loaded.rules.length} rules and ${policies.policies.length} escalation policies valid, ${errors.length} errors`);
+    return errors.length ? 1 : 0;
   },
   import: async (args) => {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { source: { type: 'string' } } });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exited, spawnCanh } from '../support/canh-process';
@@ -51,13 +51,20 @@ describe('the canh CLI against a running service', () => {
   it('validates rule files: the shipped pack passes, a bad file names file, line and field', async () => {
     const shipped = await run('rules', 'validate');
     expect(shipped.code).toBe(0);
-    expect(shipped.out).toMatch(/\d+ rules valid, 0 errors/);
+    expect(shipped.out).toMatch(/\d+ rules and [1-9]\d* escalation policies valid, 0 errors/);
     const dir = mkdtempSync(join(tmpdir(), 'canh-cli-rules-'));
     writeFileSync(join(dir, 'bad.yaml'), 'id: bad-rule\ntitle: x\nseverity: high\ncategory: availability\ndataset: web.access\ntype: threshold\ncondition: { count: 3 }\ntresholds: 4\n');
     const bad = await run('rules', 'validate', join(dir, 'bad.yaml'));
     expect(bad.code).toBe(1);
     expect(bad.out).toContain(`${join(dir, 'bad.yaml')}:8: tresholds:`);
-    expect(bad.out).toContain('0 rules valid, 1 errors');
+    expect(bad.out).toContain('0 rules and 0 escalation policies valid, 1 errors');
+    // A policy file with a typo, in the escalation/ folder of a rules directory.
+    const policyDir = mkdtempSync(join(tmpdir(), 'canh-cli-policies-'));
+    mkdirSync(join(policyDir, 'escalation'));
+    writeFileSync(join(policyDir, 'escalation', 'p.yaml'), '- name: p\n  levels:\n    - after: 5m\n      targte: province\n');
+    const badPolicy = await run('rules', 'validate', policyDir);
+    expect(badPolicy.code).toBe(1);
+    expect(badPolicy.out).toContain(`${join(policyDir, 'escalation', 'p.yaml')}:4:`);
   });
 
   it('says how to reach Canh when it is not running', async () => {
