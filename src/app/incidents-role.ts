@@ -12,6 +12,7 @@ import { WebhookSender } from '../notify/webhook-sender';
 import { QUEUES } from '../queue/jobs';
 import { EscalationScheduler, escalationListener, loadPolicyFiles, policyDirsOf, startEscalationWorker, type EscalationPolicy } from '../escalation';
 import type { Incident, TimelineAction } from '../incidents/incident';
+import { rollupListener } from '../incidents/rollup';
 import { defaultRulePaths, formatRuleErrors } from '../rules/load-rules';
 import { PACKAGE_ROOT } from './version';
 import { createRedis } from '../queue/redis';
@@ -50,8 +51,10 @@ export async function wireIncidents(c: Container, log: Logger, registry: Pick<Ru
     log: log.child({ role: 'notify' }),
   });
   const escalation = escalationListener({ control: timers, policies: () => policies, ruleLookup: (id) => registry.get(id), clock: c.clock });
+  // Roll-up (docs/incidents.md): a new province parent goes through this same onChange (notified, escalation timers).
+  const rollup = rollupListener({ store: c.incidents, clock: c.clock, onParentChange: (action, incident) => onChange(action, incident) });
   const onChange = async (action: TimelineAction, incident: Incident): Promise<void> => {
-    const results = await Promise.allSettled([notifier.onChange(action, incident), escalation(action, incident)]);
+    const results = await Promise.allSettled([notifier.onChange(action, incident), escalation(action, incident), rollup(action, incident)]);
     for (const r of results) if (r.status === 'rejected') log.error({ incident: incident.id, action, err: String(r.reason) }, 'incident change listener failed');
   };
   const service = new IncidentService(c.incidents, c.clock, {

@@ -62,6 +62,28 @@ describe('runEscalation', () => {
     expect(added.map((j) => [escalationJobId(j), j.dueAt - T0])).toEqual([[`esc-${incident.id}-c1-2-0`, 75 * MIN]]);
   });
 
+  it('skips an incident rolled up into an active parent (rolled_up); once the parent is over it escalates on its own', async () => {
+    const made = await service.applyHit({ ...hit, ruleId: 'r1', group: { rollup: 'province' }, locality: '01' }, 'h-parent');
+    const parent = made.outcome === 'created' ? made.incident : (undefined as never);
+    const incidents: EscalationDeps['incidents'] = {
+      get: async (id, scope) => (id === incident.id ? { ...(await service.get(id, scope)), parentId: parent.id } : service.get(id, scope)),
+      timeline: (id, scope) => service.timeline(id, scope),
+      escalate: (...args) => service.escalate(...args),
+    };
+    expect(await runEscalation(job(1), { ...deps, incidents })).toBe('rolled_up');
+    expect(await runEscalation(job(1, 1), { ...deps, incidents })).toBe('rolled_up');
+    expect((await service.get(incident.id, ALL_SCOPE)).escalationLevel).toBe(0);
+    expect(sent).toEqual([]);
+    expect(added).toEqual([]);
+
+    await service.resolve(parent.id, parent.version, 'user:a', ALL_SCOPE, { resolution: 'true_positive' });
+    expect(await runEscalation(job(1), { ...deps, incidents })).toBe('escalated');
+    const gone: EscalationDeps['incidents'] = {
+      ...incidents, get: async (id, scope) => ({ ...(await service.get(id, scope)), parentId: 'inc_unknown' }),
+    };
+    expect(await runEscalation(job(2), { ...deps, incidents: gone })).toBe('escalated');
+  });
+
   it('timersFor: the level and its repeats, due after `since`', () => {
     expect(timersFor('inc_x', policy, 1, T0, 'c1').map((j) => [escalationJobId(j), j.dueAt - T0])).toEqual([
       ['esc-inc_x-c1-1-0', 15 * MIN], ['esc-inc_x-c1-1-1', 25 * MIN], ['esc-inc_x-c1-1-2', 35 * MIN],

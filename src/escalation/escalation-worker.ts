@@ -45,6 +45,11 @@ export type EscalationOutcome =
   | 'repeated'
   /** The incident is acknowledged, resolved or gone: nothing to do (how ack/resolve stop escalation). */
   | 'stopped'
+  /**
+   * The incident was rolled up into an active province incident (its parentId): it escalates
+   * through its parent, so its own chain stops here, like 'stopped'.
+   */
+  | 'rolled_up'
   /** The level was already reached (another run, another chain or a person): nothing sent. */
   | 'already'
   /** A repeat of a level the incident is no longer at: nothing sent. */
@@ -79,6 +84,19 @@ function isConflict(err: unknown): boolean {
   return err instanceof AppError && err.kind === 'conflict';
 }
 
+/**
+ * True when the parent exists and is open or acknowledged. A child whose parent was resolved (or is
+ * gone) escalates on its own again, so a reopened child is never left without escalation.
+ */
+async function parentIsActive(parentId: string, deps: EscalationDeps): Promise<boolean> {
+  try {
+    return (await deps.incidents.get(parentId, ALL_SCOPE)).status !== 'resolved';
+  } catch (err) {
+    if (err instanceof AppError && err.kind === 'not_found') return false;
+    throw err;
+  }
+}
+
 /** The newest timeline entry that brought the incident to `level`. */
 function reachedBy(timeline: readonly TimelineEntry[], level: number): TimelineEntry | undefined {
   for (let i = timeline.length - 1; i >= 0; i--) {
@@ -105,6 +123,7 @@ export async function runEscalation(data: EscalationJob, deps: EscalationDeps): 
       throw err;
     }
     if (incident.status !== 'open') return 'stopped';
+    if (incident.parentId !== null && await parentIsActive(incident.parentId, deps)) return 'rolled_up';
     const policies = deps.policies();
     const rule = deps.ruleLookup(incident.ruleId);
     const policy = policies.find((p) => p.name === data.policy) ?? selectPolicy(policies, { escalation: rule?.escalation, severity: incident.severity });

@@ -21,7 +21,9 @@ export const RESOLUTIONS: readonly Resolution[] = ['true_positive', 'false_posit
 
 export type TimelineAction =
   | 'created' | 'hit_added' | 'acknowledged' | 'assigned' | 'commented' | 'escalated' | 'notified' | 'resolved' | 'reopened'
-  | 'auto_resolved';
+  | 'auto_resolved'
+  /** Roll-up (rollup.ts): on a child, linked to its province parent; on a parent, more children linked. */
+  | 'rolled_up';
 
 /** Small JSON values of a timeline entry's from/to. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
