@@ -1,5 +1,5 @@
 import { FakeClock } from '../lib/clock';
-import type { Hit } from '../rules/rule';
+import type { Clear, Hit } from '../rules/rule';
 import { versionConflict } from '../store/incident-store';
 import { MemoryIncidentStore } from '../store/memory/incident-store';
 import { ALL_SCOPE, localityScope } from '../store/scope';
@@ -228,6 +228,88 @@ describe('IncidentService', () => {
       await expect(service.comment(id, 'user:x', other, 'hi')).rejects.toMatchObject({ kind: 'not_found' });
       await expect(service.acknowledge('inc_nope', 1, 'user:x', ALL_SCOPE)).rejects.toMatchObject({ kind: 'not_found' });
       expect(await service.acknowledge(id, 1, 'user:x', localityScope(['01']))).toMatchObject({ status: 'acknowledged' });
+    });
+  });
+
+  describe('autoResolve', () => {
+    const clear = (over: Partial<Clear> = {}): Clear => ({
+      ruleId: 'web-bruteforce', ruleVersion: 'v1', group: { 'source.ip': '203.0.113.7' }, locality: '00004',
+      window: { from: clock.now() - 5 * MIN, to: clock.now() }, clearEvaluations: 3, ...over,
+    });
+    let changes: [string, string, number][];
+    let id: string;
+    beforeEach(async () => {
+      changes = [];
+      service = new IncidentService(store, clock, {
+        ruleLookup: (rid) => rules[rid], localityLookup: () => undefined, centralCode: 'VN',
+        onChange: (action, incident) => void changes.push([action, incident.status, incident.version]),
+      });
+      const created = await service.applyHit(hit(), 'hit-1');
+      id = created.outcome === 'created' ? created.incident.id : '';
+      clock.advance(3 * MIN);
+    });
+
+    it('resolves the active incident of the fingerprint with no resolution, an auto_resolved entry and onChange', async () => {
+      const result = await service.autoResolve(clear(), 'clear-1');
+      expect(result).toMatchObject({ outcome: 'auto_resolved', incident: { id, status: 'resolved', resolution: null, resolvedAt: T0 + 3 * MIN, ackDue: null, version: 2 } });
+      expect(await service.get(id, ALL_SCOPE)).toMatchObject({ status: 'resolved', resolution: null, version: 2, count: 1 });
+      expect((await service.timeline(id, ALL_SCOPE))[1]).toEqual({
+        incidentId: id, seq: 2, at: T0 + 3 * MIN, actor: 'rule:web-bruteforce', action: 'auto_resolved',
+        from: { status: 'open' }, to: { status: 'resolved', resolution: null, clearEvaluations: 3 },
+        note: 'condition clear for 3 consecutive evaluations',
+      });
+      expect(changes).toEqual([['created', 'open', 1], ['auto_resolved', 'resolved', 2]]);
+      expect(await store.hasHit('clear-1')).toBe(true);
+    });
+
+    it('resolves an acknowledged incident too', async () => {
+      await service.acknowledge(id, 1, 'user:lan', ALL_SCOPE);
+      expect(await service.autoResolve(clear(), 'clear-1')).toMatchObject({ outcome: 'auto_resolved', incident: { status: 'resolved', version: 3 } });
+    });
+
+    it('is idempotent by clear id', async () => {
+      await service.autoResolve(clear(), 'clear-1');
+      expect(await service.autoResolve(clear(), 'clear-1')).toEqual({ outcome: 'duplicate_clear' });
+      expect(await store.timeline(id)).toHaveLength(2);
+      expect(changes.filter(([a]) => a === 'auto_resolved')).toHaveLength(1);
+    });
+
+    it('resolves once when the same clear is applied concurrently', async () => {
+      const raced = await Promise.all([service.autoResolve(clear(), 'clear-1'), service.autoResolve(clear(), 'clear-1')]);
+      expect(raced.filter((r) => r.outcome === 'auto_resolved')).toHaveLength(1);
+      expect((await store.timeline(id)).map((e) => e.action)).toEqual(['created', 'auto_resolved']);
+    });
+
+    it('does nothing when no incident of the fingerprint is active', async () => {
+      expect(await service.autoResolve(clear({ group: { 'source.ip': '198.51.100.1' } }), 'clear-1')).toEqual({ outcome: 'nothing_active' });
+      expect(await service.autoResolve(clear({ locality: null }), 'clear-2')).toEqual({ outcome: 'nothing_active' });
+      await service.resolve(id, 1, 'user:lan', ALL_SCOPE, { resolution: 'true_positive' });
+      expect(await service.autoResolve(clear(), 'clear-3')).toEqual({ outcome: 'nothing_active' });
+      expect(await service.get(id, ALL_SCOPE)).toMatchObject({ resolution: 'true_positive', version: 2 });
+      expect(await store.hasHit('clear-3')).toBe(false);
+    });
+
+    it('uses the central locality for a clear without one, as hits do', async () => {
+      const central = await service.applyHit(hit({ locality: null }), 'hit-c');
+      expect(await service.autoResolve(clear({ locality: null }), 'clear-c')).toMatchObject({
+        outcome: 'auto_resolved', incident: { id: central.outcome === 'created' ? central.incident.id : '', locality: 'VN' },
+      });
+    });
+
+    it('leaves an incident that fired after the clear window (a late clear)', async () => {
+      await service.applyHit(hit({ window: { from: T0, to: T0 + 5 * MIN } }), 'hit-2');
+      expect(await service.autoResolve(clear({ window: { from: 0, to: T0 + 3 * MIN } }), 'clear-1')).toEqual({ outcome: 'fired_since' });
+      expect(await service.get(id, ALL_SCOPE)).toMatchObject({ status: 'open' });
+    });
+
+    it('retries a lost version race', async () => {
+      const update = store.update.bind(store);
+      let failures = 1;
+      jest.spyOn(store, 'update').mockImplementation(async (next, expected, entries, hitId) => {
+        if (failures-- > 0) await service.assign(id, expected, 'user:lan', ALL_SCOPE, { assignee: 'lan' });
+        return update(next, expected, entries, hitId);
+      });
+      expect(await service.autoResolve(clear(), 'clear-1')).toMatchObject({ outcome: 'auto_resolved', incident: { assignee: 'lan', status: 'resolved', version: 3 } });
     });
   });
 });

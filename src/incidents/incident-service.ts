@@ -1,7 +1,7 @@
 import { AppError, errors } from '../errors';
 import type { Clock } from '../lib/clock';
 import { newId } from '../lib/ids';
-import type { Hit, RsitCategory, Severity } from '../rules/rule';
+import type { Clear, Hit, RsitCategory, Severity } from '../rules/rule';
 import { versionConflict, type IncidentPage, type IncidentQuery, type IncidentStore } from '../store/incident-store';
 import type { Scope } from '../store/scope';
 import {
@@ -45,6 +45,10 @@ export type ApplyHitResult =
   | { readonly outcome: 'duplicate_hit' }
   | { readonly outcome: 'created' | 'bumped' | 'reopened'; readonly incident: Incident };
 
+export type AutoResolveResult =
+  | { readonly outcome: 'duplicate_clear' | 'nothing_active' | 'fired_since' }
+  | { readonly outcome: 'auto_resolved'; readonly incident: Incident };
+
 const DEFAULT_REOPEN_GRACE_MS = 24 * 60 * 60 * 1000;
 const MAX_COMMENT_LENGTH = 10_000;
 const MAX_ASSIGNEE_LENGTH = 200;
@@ -82,6 +86,27 @@ export class IncidentService {
         if (result.outcome !== 'duplicate_hit') {
           await this.changed(result.outcome === 'bumped' ? 'hit_added' : result.outcome, result.incident);
         }
+        return result;
+      } catch (err) {
+        if (!(err instanceof AppError && err.kind === 'conflict') || attempt >= this.maxAttempts) throw err;
+      }
+    }
+  }
+
+  /**
+   * Resolves the active incident of a clear's fingerprint (the same as its hits') by itself: status
+   * `resolved` with no resolution (nobody judged it), resolvedAt = now, a timeline entry
+   * `auto_resolved` by `rule:<id>`, then onChange('auto_resolved'). Outcomes: `nothing_active` when
+   * no incident of the fingerprint is active (already resolved by hand, never opened);
+   * `fired_since` when the incident saw a hit of a window after the clear's (the queue delivered
+   * the clear late: the condition holds again); `duplicate_clear` when clearId was already applied.
+   * The clear id is recorded with the change like a hit id; lost races are retried like applyHit.
+   */
+  async autoResolve(clear: Clear, clearId: string): Promise<AutoResolveResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.autoResolveOnce(clear, clearId);
+        if (result.outcome === 'auto_resolved') await this.changed('auto_resolved', result.incident);
         return result;
       } catch (err) {
         if (!(err instanceof AppError && err.kind === 'conflict') || attempt >= this.maxAttempts) throw err;
@@ -193,6 +218,21 @@ export class IncidentService {
     const incident = this.newIncident(hit, fp, locality, rule);
     await this.store.create(incident, this.hitEntry(incident, hit, 'created', null), hitId);
     return { outcome: 'created', incident };
+  }
+
+  private async autoResolveOnce(clear: Clear, clearId: string): Promise<AutoResolveResult> {
+    if (await this.store.hasHit(clearId)) return { outcome: 'duplicate_clear' };
+    const fp = fingerprint(clear.ruleId, clear.locality ?? this.options.centralCode, clear.group);
+    const active = await this.store.findActiveByFingerprint(fp);
+    if (!active) return { outcome: 'nothing_active' };
+    if (active.lastSeen > clear.window.to) return { outcome: 'fired_since' };
+    const n = clear.clearEvaluations;
+    const next: Incident = { ...active, status: 'resolved', resolution: null, resolvedAt: this.clock.now(), ackDue: null };
+    const entry: NewTimelineEntry = {
+      ...this.entry(active, `rule:${clear.ruleId}`, 'auto_resolved', { status: active.status }, { status: 'resolved', resolution: null, clearEvaluations: n }),
+      note: `condition clear for ${n} consecutive evaluation${n === 1 ? '' : 's'}`,
+    };
+    return { outcome: 'auto_resolved', incident: await this.store.update(next, active.version, [entry], clearId) };
   }
 
   private newIncident(hit: Hit, fp: string, locality: string, rule: RuleInfo): Incident {

@@ -2,10 +2,10 @@ import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DirectoryService } from '../directory/directory-service';
 import type { Clock } from '../lib/clock';
-import { QUEUES } from '../queue/jobs';
+import { QUEUES, type IncidentJob } from '../queue/jobs';
 import type { Redis } from 'ioredis';
 import { createWorker } from '../queue/worker-factory';
-import type { Hit } from '../rules/rule';
+import type { Clear, Hit } from '../rules/rule';
 import { ALL_SCOPE } from '../store/scope';
 import type { IncidentStore } from '../store/incident-store';
 import { IncidentService, type IncidentServiceOptions, type LocalityInfo, type RuleInfo } from './incident-service';
@@ -28,12 +28,14 @@ export interface IncidentWorkerOptions {
 }
 
 /**
- * The incident service's worker on the `incidents` queue: each job is one hit (job id = hitId), and
- * applying it opens, bumps or reopens an incident (incident-service.ts). A retried job changes
- * nothing the second time (the hit id is recorded with the change). Localities are read from the
- * directory for each hit, so a locality added a moment ago is known.
+ * The incident service's worker on the `incidents` queue: a job named 'hit' (or any other name, as
+ * before) is one hit (job id = hitId), and applying it opens, bumps or reopens an incident; a job
+ * named 'clear' is a clear of an auto-resolving rule (job id = clearId), which resolves the active
+ * incident of its group (incident-service.ts). A retried job changes nothing the second time (the
+ * job id is recorded with the change). Localities are read from the directory for each hit, so a
+ * locality added a moment ago is known.
  */
-export function startIncidentWorker(o: IncidentWorkerOptions): Worker<Hit, unknown> {
+export function startIncidentWorker(o: IncidentWorkerOptions): Worker<IncidentJob, unknown> {
   const localities = new Map<string, LocalityInfo>();
   let centralCode = DEFAULT_CENTRAL_CODE;
   const service = new IncidentService(o.store, o.clock, {
@@ -50,15 +52,17 @@ export function startIncidentWorker(o: IncidentWorkerOptions): Worker<Hit, unkno
       if (l.level === 'central') centralCode = l.code;
     }
   };
-  return createWorker<Hit, unknown>(QUEUES.incidents, async (hit, job) => {
-    if (hit.locality !== null && !localities.has(hit.locality)) await refreshLocalities();
-    const result = await service.applyHit(hit, String(job.id));
-    return result.outcome === 'duplicate_hit' ? { outcome: result.outcome } : { outcome: result.outcome, incident: result.incident.id };
+  return createWorker<IncidentJob, unknown>(QUEUES.incidents, async (data, job) => {
+    if (data.locality !== null && !localities.has(data.locality)) await refreshLocalities();
+    const result = job.name === 'clear'
+      ? await service.autoResolve(data as Clear, String(job.id))
+      : await service.applyHit(data as Hit, String(job.id));
+    return 'incident' in result ? { outcome: result.outcome, incident: result.incident.id } : { outcome: result.outcome };
   }, {
     connection: o.connection,
     prefix: o.prefix,
     concurrency: 8,
     lockMs: o.lockMs,
-    onFailed: (job, err) => o.log.warn({ hit: job?.id, err: err.message }, 'hit could not be applied'),
+    onFailed: (job, err) => o.log.warn({ [job?.name === 'clear' ? 'clear' : 'hit']: job?.id, err: err.message }, `${job?.name === 'clear' ? 'clear' : 'hit'} could not be applied`),
   });
 }

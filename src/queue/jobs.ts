@@ -1,11 +1,15 @@
 import type { SourceFormat, SourceKind } from '../directory/types';
+import type { Clear, Hit } from '../rules/rule';
 
 /** Queue names (kebab-case). Every pipeline stage is one BullMQ queue. */
 export const QUEUES = {
   ingest: 'ingest',
   /** One job scheduler per enabled rule (`rule:<id>`); each job evaluates the rule's due windows. */
   rules: 'rules',
-  /** Hits raised by rules, for the incident service (one job per hit, id derived from the hit). */
+  /**
+   * Hits raised by rules, for the incident service (one job per hit, id derived from the hit), and
+   * clears of auto-resolving rules (jobs named 'clear', id derived from the clear).
+   */
   incidents: 'incidents',
   /** Notifications and rate-limit digests (src/notify). */
   notify: 'notify',
@@ -15,6 +19,12 @@ export const QUEUES = {
 export interface RuleJob {
   readonly ruleId: string;
 }
+
+/** Names of the jobs on the `incidents` queue. */
+export type IncidentJobName = 'hit' | 'clear';
+
+/** Payload of an `incidents` job: a Hit (name 'hit') or a Clear (name 'clear'). */
+export type IncidentJob = Hit | Clear;
 
 /** The source as it was when the batch was accepted: the key decided the locality then. */
 export interface SourceSnapshot {

@@ -70,8 +70,32 @@ export interface Rule {
   /** Escalation policy name; absent: chosen by severity. */
   readonly escalation?: string;
   readonly enabled: boolean;
+  /**
+   * Auto-resolve (`auto_resolve:`): the incident of a group that fired resolves itself after this
+   * many consecutive evaluations in which the group raised no hit (1..100); null (or absent, for
+   * rules built in code) means off. The schema always sets it: `{ after: 3 }` by default for
+   * `absence` rules and `uptime.probe` rules, null for the rest.
+   */
+  readonly autoResolveAfter?: number | null;
   /** Where the rule was defined. */
   readonly origin: { readonly file: string; readonly line: number };
+}
+
+/**
+ * What an auto-resolving rule raises for a group that fired and then stayed clear for
+ * `clearEvaluations` consecutive evaluations: the incident service resolves its active incident.
+ */
+export interface Clear {
+  readonly ruleId: string;
+  readonly ruleVersion: string;
+  /** Group values keyed by field (as in the hits of the group). */
+  readonly group: Readonly<Record<string, string | number | null>>;
+  /** organization.id of the group, as in its hits. */
+  readonly locality: string | null;
+  /** The window of the evaluation that completed the clear run, [from, to) epoch ms. */
+  readonly window: { readonly from: number; readonly to: number };
+  /** Consecutive clear evaluations seen (the rule's autoResolveAfter). */
+  readonly clearEvaluations: number;
 }
 
 /** What a rule raises for one group in one window. */

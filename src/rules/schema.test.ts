@@ -126,7 +126,7 @@ describe('errors name line and field', () => {
   it('unknown keys with a suggestion, or the list, or a hint', () => {
     expect(errors('type: match', 'widnow: 5m', 'colour: red', 'count: 3')).toEqual([
       "7 widnow: unknown key 'widnow'; did you mean 'window'?",
-      "8 colour: unknown key 'colour'; expected one of: id, title, description, severity, category, tags, dataset, filter, type, condition, group_by, window, every, delay, suppress, escalation, enabled",
+      "8 colour: unknown key 'colour'; expected one of: id, title, description, severity, category, tags, dataset, filter, type, condition, group_by, window, every, delay, suppress, escalation, enabled, auto_resolve",
       "9 count: unknown key 'count'; 'count' is a condition key (threshold, cardinality): put it under 'condition:'",
     ]);
   });

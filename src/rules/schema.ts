@@ -18,7 +18,7 @@ export { Fields as RuleFields, formatDuration } from './yaml-fields';
 /** The keys of a rule mapping. */
 export const RULE_KEYS = [
   'id', 'title', 'description', 'severity', 'category', 'tags', 'dataset', 'filter', 'type', 'condition',
-  'group_by', 'window', 'every', 'delay', 'suppress', 'escalation', 'enabled',
+  'group_by', 'window', 'every', 'delay', 'suppress', 'escalation', 'enabled', 'auto_resolve',
 ] as const;
 
 /** The keys of `condition:` for each rule type. */
@@ -54,7 +54,14 @@ export const RULE_DEFAULTS = {
   absenceLookbackMs: DAY,
   newValueLookbackDays: 30,
   stepCount: 1,
+  /** Clear evaluations before an incident resolves itself, for `absence` and `uptime.probe` rules (off for the rest). */
+  autoResolveAfter: 3,
 } as const;
+
+/** Rules that auto-resolve by default: a source that comes back, a probe that is up again. */
+export function autoResolvesByDefault(type: RuleType | undefined, dataset: string | undefined): boolean {
+  return type === 'absence' || dataset === 'uptime.probe';
+}
 
 /** Limits of a rule. */
 export const RULE_LIMITS = {
@@ -69,6 +76,8 @@ export const RULE_LIMITS = {
   maxTitle: 200,
   maxDescription: 4000,
   maxTags: 50,
+  minAutoResolveAfter: 1,
+  maxAutoResolveAfter: 100,
 } as const;
 
 const ID = /^[a-z0-9][a-z0-9-]{1,63}$/;
@@ -225,9 +234,14 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The version of a rule: the first 12 hex digits of the SHA-1 of its canonical JSON, origin excluded. */
+/**
+ * The version of a rule: the first 12 hex digits of the SHA-1 of its canonical JSON, origin excluded.
+ * autoResolveAfter counts only when on, so rules that do not auto-resolve keep the version they had
+ * before the key existed.
+ */
 export function ruleVersion(rule: Omit<Rule, 'version' | 'origin'> & { version?: string; origin?: unknown }): string {
-  const { version: _v, origin: _o, ...definition } = rule;
+  const { version: _v, origin: _o, autoResolveAfter, ...rest } = rule;
+  const definition = autoResolveAfter == null ? rest : { ...rest, autoResolveAfter };
   return createHash('sha1').update(canonicalJson(definition)).digest('hex').slice(0, 12);
 }
 
@@ -274,12 +288,16 @@ export function parseRuleNode(node: unknown, src: RuleSource, errors: RuleError[
   const condition = type === undefined ? undefined : readCondition(type, m, timing.windowMs);
   const escalation = m.str('escalation', { pattern: POLICY, rule: 'a policy name is lower-case letters, digits, - and _' });
   const enabled = m.bool('enabled', true);
+  const autoResolveAfter = m.autoResolve('auto_resolve', {
+    def: autoResolvesByDefault(type, dataset) ? RULE_DEFAULTS.autoResolveAfter : null,
+    min: RULE_LIMITS.minAutoResolveAfter, max: RULE_LIMITS.maxAutoResolveAfter,
+  });
   if (errors.length > before) return undefined;
   const definition = {
     id: id!, title: title!, description: description!, severity: severity!, category: category!, tags: tags!,
     dataset: dataset!, filter: filter!.node, filterText: filter!.text, condition: condition!, groupBy: groupBy!,
     windowMs: timing.windowMs!, everyMs: timing.everyMs!, delayMs: timing.delayMs!, suppressMs: timing.suppressMs!,
-    ...(escalation !== undefined && { escalation }), enabled: enabled!,
+    ...(escalation !== undefined && { escalation }), enabled: enabled!, autoResolveAfter: autoResolveAfter ?? null,
   };
   return { ...definition, version: ruleVersion(definition), origin: { file: src.file, line } };
 }

@@ -218,6 +218,23 @@ export class Fields {
     }
   }
 
+  /**
+   * Auto-resolve: `false` (off, null) or a mapping `{ after: N }` with N an integer in [min, max];
+   * absent (or empty): `def`. Returns undefined after reporting a problem.
+   */
+  autoResolve(key: string, opts: { def: number | null; min: number; max: number }): number | null | undefined {
+    const got = this.get(key);
+    if (!got) return opts.def;
+    const expected = `false or a mapping such as { after: 3 } (clear evaluations before the incident resolves itself)`;
+    if (isScalar(got.node) && got.node.value === false) return null;
+    if (!isMap(got.node)) return this.fail(got.line, got.field, `expected ${expected}, got ${describeNode(got.node)}`);
+    const m = this.map(got);
+    if (!m) return undefined;
+    m.checkKeys(['after']);
+    const after = m.num('after', { required: true, integer: true, min: opts.min, max: opts.max });
+    return after;
+  }
+
   /** A mapping with no keys at `path` (its keys take their defaults). */
   empty(path: string): Fields {
     return new Fields(this.src, this.errors, new YAMLMap(), path, this.line);
