@@ -10,7 +10,7 @@ import { startNotifyWorker } from '../notify/notify-worker';
 import { RedisNotifyLimiter } from '../notify/rate-limit';
 import { WebhookSender } from '../notify/webhook-sender';
 import { QUEUES } from '../queue/jobs';
-import { EscalationScheduler, escalationListener, loadPolicyFiles, policyDirsOf, startEscalationWorker, type EscalationPolicy } from '../escalation';
+import { EscalationScheduler, escalationListener, loadPolicyFiles, policyDirsOf, selectPolicy, startEscalationWorker, type EscalationPolicy } from '../escalation';
 import type { Incident, TimelineAction } from '../incidents/incident';
 import { rollupListener } from '../incidents/rollup';
 import { defaultRulePaths, formatRuleErrors } from '../rules/load-rules';
@@ -27,6 +27,8 @@ export interface IncidentWiring {
   readonly policies: readonly EscalationPolicy[];
   /** An IncidentService whose changes notify (for the API: analysts' actions). */
   readonly service: IncidentService;
+  /** When an open incident escalates next (IncidentServiceOptions.ackDueOf). */
+  readonly ackDueOf: (incident: Incident, since: number) => number | null;
   /** What every IncidentService of this process calls after a change (notifications, escalation timers). */
   readonly onChange: (action: TimelineAction, incident: Incident) => Promise<void>;
   close(): Promise<void>;
@@ -57,11 +59,17 @@ export async function wireIncidents(c: Container, log: Logger, registry: Pick<Ru
     const results = await Promise.allSettled([notifier.onChange(action, incident), escalation(action, incident), rollup(action, incident)]);
     for (const r of results) if (r.status === 'rejected') log.error({ incident: incident.id, action, err: String(r.reason) }, 'incident change listener failed');
   };
+  // ack_due: when the policy's next level is due, counted from when the incident reached its level.
+  const ackDueOf = (incident: Incident, since: number): number | null => {
+    const policy = selectPolicy(policies, { escalation: registry.get(incident.ruleId)?.escalation, severity: incident.severity });
+    const next = policy.levels[incident.escalationLevel];
+    return next ? since + next.afterMs : null;
+  };
   const service = new IncidentService(c.incidents, c.clock, {
-    ruleLookup: (id) => registry.get(id), localityLookup: () => undefined, centralCode: DEFAULT_CENTRAL_CODE, onChange,
+    ruleLookup: (id) => registry.get(id), localityLookup: () => undefined, centralCode: DEFAULT_CENTRAL_CODE, onChange, ackDueOf,
   });
   return {
-    notifier, service, policies, onChange,
+    notifier, service, policies, onChange, ackDueOf,
     async close() {
       await timers.close();
       await queue.close();
@@ -84,6 +92,7 @@ export async function startIncidentsRole(c: Container, log: Logger, registry: Pi
     connection, prefix: c.config.queuePrefix, store: c.incidents, directory: c.directory, clock: c.clock,
     ruleLookup: (id) => registry.get(id), lockMs: c.config.jobLockMs, log: ilog,
     onChange: wiring.onChange,
+    ackDueOf: wiring.ackDueOf,
   });
   const escalationConnection = createRedis(c.config.redisUrl, 'worker');
   escalationConnection.on('error', () => undefined);

@@ -312,4 +312,28 @@ describe('IncidentService', () => {
       expect(await service.autoResolve(clear(), 'clear-1')).toMatchObject({ outcome: 'auto_resolved', incident: { assignee: 'lan', status: 'resolved', version: 3 } });
     });
   });
+
+  describe('ack_due', () => {
+    it('is when the next level is due: set on open, moved on escalate, cleared on acknowledge, set again on reopen', async () => {
+      // Level L escalates (L + 1) × 10 minutes after it was reached; no level after 2.
+      const withDue = new IncidentService(store, clock, {
+        ruleLookup: (id) => rules[id], localityLookup: () => undefined, centralCode: 'VN',
+        ackDueOf: (i, since) => (i.escalationLevel < 2 ? since + (i.escalationLevel + 1) * 10 * MIN : null),
+      });
+      const created = await withDue.applyHit(hit(), 'hit-1');
+      const incident = created.outcome === 'created' ? created.incident : null;
+      expect(incident?.ackDue).toBe(T0 + 10 * MIN);
+      clock.advance(10 * MIN);
+      const one = await withDue.escalate(incident?.id as string, 1, 'system:escalation', ALL_SCOPE);
+      expect(one.ackDue).toBe(T0 + 10 * MIN + 20 * MIN);
+      const two = await withDue.escalate(one.id, one.version, 'system:escalation', ALL_SCOPE);
+      expect(two.ackDue).toBeNull();
+      const acked = await withDue.acknowledge(two.id, two.version, 'user:lan', ALL_SCOPE);
+      expect(acked.ackDue).toBeNull();
+      const resolved = await withDue.resolve(acked.id, acked.version, 'user:lan', ALL_SCOPE, { resolution: 'true_positive' });
+      clock.advance(MIN);
+      const again = await withDue.reopen(resolved.id, resolved.version, 'user:lan', ALL_SCOPE);
+      expect([again.escalationLevel, again.ackDue]).toEqual([0, clock.now() + 10 * MIN]);
+    });
+  });
 });

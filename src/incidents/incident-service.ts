@@ -39,6 +39,12 @@ export interface IncidentServiceOptions {
    * the timeline action and the incident as stored: notifications and escalation timers hang here.
    */
   readonly onChange?: (action: TimelineAction, incident: Incident) => void | Promise<void>;
+  /**
+   * When an open incident at its current level escalates next unless acknowledged (epoch ms), or
+   * null when no level follows; `since` is when it reached that level. Sets `ackDue` on open,
+   * reopen and escalate. Absent: ackDue stays null.
+   */
+  readonly ackDueOf?: (incident: Incident, since: number) => number | null;
 }
 
 export type ApplyHitResult =
@@ -184,7 +190,7 @@ export class IncidentService {
     return this.change(id, expectedVersion, scope, (i) => {
       if (i.status !== 'resolved') throw errors.conflict(`Incident ${id} is ${i.status}: only a resolved incident can be reopened`, { id, status: i.status });
       const entry = this.entry(i, actor, 'reopened', { status: i.status, resolution: i.resolution }, { status: 'open' });
-      return [reopened(i), { ...entry, note: args.note ?? null }];
+      return [this.withAckDue(reopened(i)), { ...entry, note: args.note ?? null }];
     });
   }
 
@@ -196,7 +202,8 @@ export class IncidentService {
       if (!Number.isInteger(level) || level <= i.escalationLevel) {
         throw errors.invalidRequest(`toLevel must be an integer above the current level ${i.escalationLevel}`, { field: 'toLevel', current: i.escalationLevel });
       }
-      return [{ ...i, escalationLevel: level }, this.entry(i, actor, 'escalated', i.escalationLevel, level)];
+      const next = i.status === 'open' ? this.withAckDue({ ...i, escalationLevel: level }) : { ...i, escalationLevel: level };
+      return [next, this.entry(i, actor, 'escalated', i.escalationLevel, level)];
     });
   }
 
@@ -213,7 +220,7 @@ export class IncidentService {
     const latest = await this.store.findLatestByFingerprint(fp);
     if (latest?.resolvedAt != null && latest.status === 'resolved' && this.clock.now() - latest.resolvedAt <= this.reopenGraceMs) {
       const entry = this.hitEntry(latest, hit, 'reopened', { status: latest.status, resolution: latest.resolution, count: latest.count });
-      return { outcome: 'reopened', incident: await this.store.update(reopened(withHit(latest, hit, rule.severity)), latest.version, [entry], hitId) };
+      return { outcome: 'reopened', incident: await this.store.update(this.withAckDue(reopened(withHit(latest, hit, rule.severity))), latest.version, [entry], hitId) };
     }
     const incident = this.newIncident(hit, fp, locality, rule);
     await this.store.create(incident, this.hitEntry(incident, hit, 'created', null), hitId);
@@ -235,14 +242,19 @@ export class IncidentService {
     return { outcome: 'auto_resolved', incident: await this.store.update(next, active.version, [entry], clearId) };
   }
 
+  /** The incident with ackDue from options.ackDueOf (counted from now). */
+  private withAckDue(i: Incident): Incident {
+    return this.options.ackDueOf ? { ...i, ackDue: this.options.ackDueOf(i, this.clock.now()) } : i;
+  }
+
   private newIncident(hit: Hit, fp: string, locality: string, rule: RuleInfo): Incident {
-    return {
+    return this.withAckDue({
       id: newId('inc'), fingerprint: fp, ruleId: hit.ruleId, ruleVersion: hit.ruleVersion, title: rule.title, severity: rule.severity,
       category: rule.category, locality, province: this.options.localityLookup(locality)?.province ?? null, status: 'open',
       resolution: null, assignee: null, escalationLevel: 0, count: 1, firstSeen: hit.window.to, lastSeen: hit.window.to, ackDue: null,
       evidence: { query: hit.evidenceQuery, sampleEventIds: hit.sampleEventIds.slice(0, MAX_SAMPLE_EVENT_IDS) },
       group: { ...hit.group }, parentId: null, resolvedAt: null, version: 1,
-    };
+    });
   }
 
   private rule(ruleId: string): RuleInfo {

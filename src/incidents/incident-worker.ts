@@ -25,6 +25,8 @@ export interface IncidentWorkerOptions {
   readonly log: Logger;
   /** IncidentService's onChange: notifications of opened incidents. */
   readonly onChange?: IncidentServiceOptions['onChange'];
+  /** IncidentService's ackDueOf: when an open incident escalates next. */
+  readonly ackDueOf?: IncidentServiceOptions['ackDueOf'];
 }
 
 /**
@@ -42,6 +44,7 @@ export function startIncidentWorker(o: IncidentWorkerOptions): Worker<IncidentJo
     ruleLookup: o.ruleLookup,
     localityLookup: (code) => localities.get(code),
     onChange: o.onChange,
+    ackDueOf: o.ackDueOf,
     get centralCode() {
       return centralCode;
     },

@@ -74,6 +74,8 @@ describe('end to end: OTP failures over HTTP → rule → incident → email in 
     expect(mail.from?.value[0]).toMatchObject({ name: 'Canh SOC', address: 'soc@canh.test' });
     expect(mail.subject).toBe('[Canh][HIGH] Phường Bến Nghé: Nhiều lần xác thực OTP thất bại');
     expect(mail.text).toContain(`https://soc.example.vn/incidents/${incident.id}`);
+    // The fast-test policy escalates 2 s after opening unless acknowledged.
+    expect(Date.parse(incident.ack_due) - Date.parse(incident.first_seen)).toBeGreaterThan(0);
     expect(String(mail.html)).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(String(mail.html)).not.toContain('<script>');
     // The OTP code of the log line never reaches anyone.
@@ -93,6 +95,7 @@ describe('end to end: OTP failures over HTTP → rule → incident → email in 
     expect(mail.subject).toContain('escalated to level 1');
     const [incident] = (await svc.admin('/api/v1/incidents?rule=otp-failures-mail')).body.incidents;
     expect(incident.escalation_level).toBe(1);
+    expect(incident.ack_due).toBeNull(); // no level after the province
     const timeline = (await svc.admin(`/api/v1/incidents/${incident.id}`)).body.timeline as any[];
     expect(timeline.filter((e) => e.action === 'escalated')).toEqual([expect.objectContaining({ actor: 'system:escalation', from: 0, to: 1 })]);
   });
