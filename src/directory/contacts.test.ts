@@ -1,7 +1,7 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, errors } from '../errors';
 import type { EventSearchService } from '../events/search-service';
-import { makeErrorHandler, notFoundHandler } from '../http/error-handler';
+import { baseApp } from '../http/build-app';
 import { FakeClock } from '../lib/clock';
 import { MemoryDirectoryStore } from '../store/memory/directory-store';
 import { ALL_SCOPE, localityScope, type Scope } from '../store/scope';
@@ -184,11 +184,7 @@ describe('contacts routes', () => {
     await directory.createLocality({ code: '01', name: 'Hà Nội', level: 'province' });
     await directory.createLocality({ code: '00004', name: 'Phường Ba Đình', level: 'commune', parent_code: '01' });
     await directory.createLocality({ code: '79', name: 'TP Hồ Chí Minh', level: 'province' });
-    // As build-app.ts builds the app (same ajv options, error handler and scope decoration).
-    app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } } });
-    app.decorateRequest('scope', null as never);
-    app.setErrorHandler(makeErrorHandler(1024 * 1024));
-    app.setNotFoundHandler(notFoundHandler);
+    app = baseApp({ maxBodyBytes: 1024 * 1024 });
     const authenticate = async (request: FastifyRequest) => {
       const scope = SCOPES[request.headers.authorization?.replace(/^Bearer /, '') ?? ''];
       if (!scope) throw errors.missingCredentials('Authorization: Bearer <token>');

@@ -33,18 +33,27 @@ export interface AppDeps {
   readonly logger?: FastifyServerOptions['loggerInstance'];
 }
 
-/** Builds the HTTP app; only the entry point calls listen(), tests use inject(). */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+/**
+ * The Fastify instance every Canh app starts from: validation options, the request's `scope`, the
+ * error and not-found handlers. buildApp adds the rest; route tests register one plugin on it.
+ */
+export function baseApp(options: { readonly maxBodyBytes: number; readonly logger?: FastifyServerOptions['loggerInstance'] }): FastifyInstance {
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     genReqId: () => `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
-  });
+  }) as unknown as FastifyInstance;
   app.decorateRequest('scope', null as never);
-  app.setErrorHandler(makeErrorHandler(deps.maxBodyBytes));
+  app.setErrorHandler(makeErrorHandler(options.maxBodyBytes));
   app.setNotFoundHandler(notFoundHandler);
+  return app;
+}
+
+/** Builds the HTTP app; only the entry point calls listen(), tests use inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = baseApp({ maxBodyBytes: deps.maxBodyBytes, logger: deps.logger });
   registerDecompression(app);
   app.addHook('onSend', async (_req, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { errors } from '../errors';
-import { makeErrorHandler, notFoundHandler } from '../http/error-handler';
+import { baseApp } from '../http/build-app';
 import { FakeClock } from '../lib/clock';
 import type { Hit } from '../rules/rule';
 import { MemoryIncidentStore } from '../store/memory/incident-store';
@@ -45,11 +45,7 @@ describe('incidentRoutes', () => {
       localityLookup: (code) => ({ '00004': { code, province: '01' }, '00005': { code, province: '02' }, '01': { code, province: '01' }, VN: { code, province: null } })[code],
       centralCode: 'VN',
     });
-    // As build-app.ts builds the app (same ajv options, error handler and scope decoration).
-    app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } } });
-    app.decorateRequest('scope', null as never);
-    app.setErrorHandler(makeErrorHandler(1024 * 1024));
-    app.setNotFoundHandler(notFoundHandler);
+    app = baseApp({ maxBodyBytes: 1024 * 1024 });
     const authenticate = async (request: FastifyRequest) => {
       const scope = SCOPES[request.headers.authorization?.replace(/^Bearer /, '') ?? ''];
       if (!scope) throw errors.missingCredentials('Authorization: Bearer <token>');

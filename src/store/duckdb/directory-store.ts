@@ -22,8 +22,6 @@ const SCHEMA = [
 /** DirectoryStore on a DuckDB file of its own (directory.duckdb under the data directory). */
 export class DuckDbDirectoryStore implements DirectoryStore {
   private readonly db: SmallDuckDb;
-  /** The tail of the queue of statements: see `serial`. */
-  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: { readonly path: string }) {
     this.db = new SmallDuckDb(options.path);
@@ -42,7 +40,7 @@ export class DuckDbDirectoryStore implements DirectoryStore {
   }
 
   async createLocality(l: Locality): Promise<void> {
-    await this.serial(() => this.db.exec(
+    await this.db.serial(() => this.db.exec(
       'INSERT INTO localities VALUES (?, ?, ?, ?, ?, ?)',
       [l.code, l.name, l.level, l.parentCode, l.provinceCode, l.createdAt],
       `Locality ${l.code} already exists`,
@@ -62,7 +60,7 @@ export class DuckDbDirectoryStore implements DirectoryStore {
   }
 
   async createSource(s: SourceRecord): Promise<void> {
-    await this.serial(() => this.db.exec(
+    await this.db.serial(() => this.db.exec(
       'INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [s.id, s.name, s.locality, s.province, s.kind, s.format, s.enabled, s.keyPrefix, s.keyHash, s.createdAt],
       `Source ${s.id} already exists`,
@@ -83,7 +81,7 @@ export class DuckDbDirectoryStore implements DirectoryStore {
 
   async setSourceEnabled(id: string, enabled: boolean, scope: Scope): Promise<Source | null> {
     const where = scopeSql(scope, 'locality', 'province');
-    const rows = await this.serial(() => this.db.query(`UPDATE sources SET enabled = ? WHERE id = ? AND ${where.sql} RETURNING *`, [enabled, id, ...where.params]));
+    const rows = await this.db.serial(() => this.db.query(`UPDATE sources SET enabled = ? WHERE id = ? AND ${where.sql} RETURNING *`, [enabled, id, ...where.params]));
     return rows.length ? toSource(rows[0]) : null;
   }
 
@@ -93,7 +91,7 @@ export class DuckDbDirectoryStore implements DirectoryStore {
   }
 
   async setContacts(code: string, contacts: readonly Contact[]): Promise<void> {
-    await this.serial(() => this.db.transaction(async () => {
+    await this.db.serial(() => this.db.transaction(async () => {
       await this.db.exec('DELETE FROM contacts WHERE locality = ?', [code]);
       if (contacts.length === 0) return;
       const marks = contacts.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
@@ -105,19 +103,8 @@ export class DuckDbDirectoryStore implements DirectoryStore {
   }
 
   async getContacts(code: string): Promise<readonly Contact[]> {
-    const rows = await this.serial(() => this.db.query('SELECT * FROM contacts WHERE locality = ? ORDER BY position', [code]));
+    const rows = await this.db.serial(() => this.db.query('SELECT * FROM contacts WHERE locality = ? ORDER BY position', [code]));
     return rows.map(toContact);
-  }
-
-  /**
-   * Runs `fn` after every statement queued before it. The store has one connection, so a statement
-   * run while a contacts transaction is open would join it (and be rolled back with it): writes and
-   * contact reads wait their turn. Other reads touch no table a transaction writes, so they need not.
-   */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(fn, fn);
-    this.tail = run.catch(() => undefined);
-    return run;
   }
 }
 

@@ -49,7 +49,6 @@ const SORT_COLUMNS: Record<IncidentSort, string> = { last_seen: 'last_seen', fir
  */
 export class DuckDbIncidentStore implements IncidentStore {
   private readonly db: SmallDuckDb;
-  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: { readonly path: string }) {
     this.db = new SmallDuckDb(options.path);
@@ -60,12 +59,12 @@ export class DuckDbIncidentStore implements IncidentStore {
   }
 
   async close(): Promise<void> {
-    await this.serial(async () => this.db.close());
+    await this.db.serial(async () => this.db.close());
   }
 
   async create(incident: Incident, firstEntry: NewTimelineEntry, hitId?: string): Promise<void> {
     checkEntries(incident.id, [firstEntry]);
-    return this.serial(() => this.transaction(async () => {
+    return this.db.serial(() => this.db.transaction(async () => {
       const exists = await this.db.query('SELECT 1 FROM incidents WHERE id = ?', [incident.id]);
       if (exists.length) throw errors.conflict(`Incident ${incident.id} already exists`, { id: incident.id });
       await this.checkHit(hitId);
@@ -78,24 +77,24 @@ export class DuckDbIncidentStore implements IncidentStore {
 
   async get(id: string, scope: Scope): Promise<Incident | null> {
     const where = and([{ sql: 'id = ?', params: [id] }, scopeCondition(scope, 'locality', 'province')]);
-    return this.serial(async () => first(await this.db.query(`SELECT * FROM incidents WHERE ${where.sql}`, where.params)));
+    return this.db.serial(async () => first(await this.db.query(`SELECT * FROM incidents WHERE ${where.sql}`, where.params)));
   }
 
   async findActiveByFingerprint(fingerprint: string): Promise<Incident | null> {
-    return this.serial(async () => first(await this.db.query(
+    return this.db.serial(async () => first(await this.db.query(
       'SELECT i.* FROM fingerprint_active f JOIN incidents i ON i.id = f.incident_id WHERE f.fingerprint = ?', [fingerprint],
     )));
   }
 
   async findLatestByFingerprint(fingerprint: string): Promise<Incident | null> {
-    return this.serial(async () => first(await this.db.query(
+    return this.db.serial(async () => first(await this.db.query(
       'SELECT * FROM incidents WHERE fingerprint = ? ORDER BY first_seen DESC, id DESC LIMIT 1', [fingerprint],
     )));
   }
 
   async update(next: Incident, expectedVersion: number, entries: readonly NewTimelineEntry[], hitId?: string): Promise<Incident> {
     checkEntries(next.id, entries);
-    return this.serial(() => this.transaction(async () => {
+    return this.db.serial(() => this.db.transaction(async () => {
       const current = first(await this.db.query('SELECT * FROM incidents WHERE id = ?', [next.id]));
       if (!current) throw errors.notFound('Incident', next.id);
       if (current.version !== expectedVersion) throw versionConflict(next.id, expectedVersion, current.version);
@@ -117,7 +116,7 @@ export class DuckDbIncidentStore implements IncidentStore {
   }
 
   async appendTimeline(entries: readonly NewTimelineEntry[]): Promise<void> {
-    return this.serial(() => this.transaction(async () => {
+    return this.db.serial(() => this.db.transaction(async () => {
       for (const id of new Set(entries.map((e) => e.incidentId))) {
         if (!(await this.db.query('SELECT 1 FROM incidents WHERE id = ?', [id])).length) throw errors.notFound('Incident', id);
       }
@@ -126,12 +125,12 @@ export class DuckDbIncidentStore implements IncidentStore {
   }
 
   async timeline(id: string): Promise<readonly TimelineEntry[]> {
-    return this.serial(async () => (await this.db.query('SELECT * FROM incident_timeline WHERE incident_id = ? ORDER BY seq', [id])).map(toEntry));
+    return this.db.serial(async () => (await this.db.query('SELECT * FROM incident_timeline WHERE incident_id = ? ORDER BY seq', [id])).map(toEntry));
   }
 
   async list(query: IncidentQuery, scope: Scope): Promise<IncidentPage> {
     const q = checkIncidentQuery(query);
-    return this.serial(async () => {
+    return this.db.serial(async () => {
       const rows = (await this.topRows(q, scope)).map(toIncident);
       const page = rows.slice(0, q.size);
       return { incidents: page, nextCursor: rows.length > q.size ? encodeIncidentCursor(page[page.length - 1], q.sort, q.direction) : null };
@@ -139,7 +138,7 @@ export class DuckDbIncidentStore implements IncidentStore {
   }
 
   async hasHit(hitId: string): Promise<boolean> {
-    return this.serial(async () => (await this.db.query('SELECT 1 FROM processed_hits WHERE hit_id = ?', [hitId])).length > 0);
+    return this.db.serial(async () => (await this.db.query('SELECT 1 FROM processed_hits WHERE hit_id = ?', [hitId])).length > 0);
   }
 
   /**
@@ -162,26 +161,6 @@ export class DuckDbIncidentStore implements IncidentStore {
       `SELECT * FROM incidents WHERE (${where.sql}) AND ${cutoff} ORDER BY ${column} ${dir}, id ${dir} LIMIT ${limit}`,
       [...where.params, ...where.params],
     );
-  }
-
-  /** Runs `fn` after every operation queued before it has settled. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(fn);
-    this.tail = run.catch(() => undefined);
-    return run;
-  }
-
-  private async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.db.exec('BEGIN TRANSACTION', []);
-    try {
-      const result = await fn();
-      await this.db.exec('COMMIT', []);
-      return result;
-    } catch (err) {
-      // A failed COMMIT has already ended the transaction; ROLLBACK then fails harmlessly.
-      await this.db.exec('ROLLBACK', []).catch(() => undefined);
-      throw err;
-    }
   }
 
   private async checkHit(hitId: string | undefined): Promise<void> {

@@ -10,6 +10,7 @@ export type Row = Record<string, unknown>;
 export class SmallDuckDb {
   private instance: DuckDBInstance | null = null;
   private conn: DuckDBConnection | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly path: string) {}
 
@@ -52,16 +53,31 @@ export class SmallDuckDb {
     }
   }
 
-  /** Runs `fn` between BEGIN and COMMIT (ROLLBACK when it throws). Callers must not interleave transactions. */
-  async transaction(fn: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `fn` between BEGIN and COMMIT (ROLLBACK when it throws) and returns what it returned.
+   * Callers must not interleave transactions: run them through serial() when calls can overlap.
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
     await this.exec('BEGIN TRANSACTION', []);
     try {
-      await fn();
+      const result = await fn();
       await this.exec('COMMIT', []);
+      return result;
     } catch (err) {
+      // A failed COMMIT has already ended the transaction; ROLLBACK then fails harmlessly.
       await this.exec('ROLLBACK', []).catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * Runs `fn` after every call queued before it has settled. There is one connection, so a
+   * statement run while another call's transaction is open would join it (and roll back with it).
+   */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 
   private connection(): DuckDBConnection {
