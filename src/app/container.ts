@@ -15,6 +15,9 @@ import { DuckDbDirectoryStore } from '../store/duckdb/directory-store';
 import { DuckDbEventStore } from '../store/duckdb/event-store';
 import { DuckDbIncidentStore } from '../store/duckdb/incident-store';
 import { DuckDbRuleStateStore } from '../store/duckdb/rule-state-store';
+import { DuckDbUserStore } from '../store/duckdb/user-store';
+import type { UserStore } from '../store/user-store';
+import { UserService } from '../users/user-service';
 import type { IncidentStore } from '../store/incident-store';
 import type { RuleStateStore } from '../store/rule-state-store';
 import type { EventStore } from '../store/event-store';
@@ -33,6 +36,9 @@ export interface Container {
   /** Incidents and their timelines (incidents.duckdb). */
   readonly incidents: IncidentStore;
   readonly directory: DirectoryService;
+  /** Users and their API tokens (users.duckdb). */
+  readonly userStore: UserStore;
+  readonly users: UserService;
   readonly ingestQueue: BullMqIngestQueue;
   readonly ingest: IngestService;
   readonly search: EventSearchService;
@@ -62,6 +68,8 @@ export async function createContainer(config: Config, clock: Clock = systemClock
   await directoryStore.init();
   await ruleState.init();
   await incidents.init();
+  const userStore: UserStore = new DuckDbUserStore({ path: join(dataDir, 'users.duckdb') });
+  await userStore.init();
 
   const redis = createRedis(config.redisUrl, 'producer');
   redis.on('error', () => undefined);
@@ -71,7 +79,8 @@ export async function createContainer(config: Config, clock: Clock = systemClock
   const metrics = new Metrics(() => ingestQueue.depth());
 
   return {
-    config, clock, dataDir, notices, events, directoryStore, ruleState, incidents, directory, ingestQueue, metrics, redis,
+    config, clock, dataDir, notices, events, directoryStore, ruleState, incidents, directory, ingestQueue, metrics, redis, userStore,
+    users: new UserService(userStore, directoryStore, clock),
     adminToken: admin.value,
     piiSalt: salt.value,
     ingest: new IngestService(directory, ingestQueue, clock, (transport, n) => metrics.accepted.inc({ transport }, n)),
@@ -83,6 +92,7 @@ export async function createContainer(config: Config, clock: Clock = systemClock
       await directoryStore.close();
       await ruleState.close();
       await incidents.close();
+      await userStore.close();
     },
   };
 }

@@ -88,6 +88,7 @@ function buildApi(c: Container, log: Logger, registry: RuleRegistry, incidents: 
     rules: { registry, state: c.ruleState, dryRun: new RuleDryRunService(c.events, registry, c.clock) },
     // Analysts' actions; hits are applied by the incidents role (incident-worker.ts), not here.
     incidents,
+    users: c.users,
     adminToken: c.adminToken,
     maxBodyBytes: c.config.maxBodyBytes,
     directory: c.directory,
@@ -100,6 +101,7 @@ function buildApi(c: Container, log: Logger, registry: RuleRegistry, incidents: 
       redis: await c.redis.ping().then(() => null, (e: Error) => `redis: ${e.message}`),
       store: await c.events.ping().then(() => null, (e: Error) => `store: ${e.message}`),
       directory: await c.directoryStore.ping().then(() => null, (e: Error) => `directory: ${e.message}`),
+      users: await c.userStore.ping().then(() => null, (e: Error) => `users: ${e.message}`),
     }),
   });
 }

@@ -23,6 +23,11 @@ Usage:
   canh localities list
   canh sources add --name N --locality C --kind access|otp|probe [--format F]
   canh sources list
+  canh users add <username> --role analyst|locality_admin|central_reviewer|admin --locality C [--name N]
+                                          create a user; the password comes from CANH_NEW_PASSWORD,
+                                          else it is asked on the terminal
+  canh users list
+  canh users disable <username>           refuse the user's logins and tokens at once
   canh import <file> --source <id>        backfill a log file through the pipeline
   canh rules validate [paths...]          check rule files (default: rules/ and CANH_RULES_DIR)
   canh rules test <file> --from T [--to T] [--locality C]
@@ -73,6 +78,39 @@ const commands: Record<string, Handler> = {
     if (sub === 'list') {
       const r = await api.request<{ sources: { id: string; name: string; locality: string; kind: string; format: string; enabled: boolean }[] }>('GET', '/api/v1/sources');
       for (const s of r.sources) console.log(`${s.id}  ${s.locality.padEnd(8)} ${s.kind.padEnd(7)} ${s.format.padEnd(16)} ${s.enabled ? 'enabled ' : 'disabled'} ${s.name}`);
+      return 0;
+    }
+    return usage();
+  },
+  users: async ([sub, ...rest]) => {
+    const api = new ApiClient();
+    type UserAnswer = { id: string; username: string; display_name: string; role: string; locality: string; disabled: boolean };
+    if (sub === 'add') {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { role: { type: 'string' }, locality: { type: 'string' }, name: { type: 'string' } } });
+      if (!positionals[0] || !values.role || !values.locality) return usage();
+      const password = process.env.CANH_NEW_PASSWORD ?? (await askPassword(`Password for ${positionals[0]} (at least 12 characters): `));
+      if (!password) {
+        console.error('No password: set CANH_NEW_PASSWORD or run on a terminal to be asked');
+        return 2;
+      }
+      const u = await api.request<UserAnswer>('POST', '/api/v1/users', { username: positionals[0], password, role: values.role, locality: values.locality, ...(values.name ? { display_name: values.name } : {}) });
+      console.log(`created user ${u.username} (${u.id}): ${u.role} of ${u.locality}`);
+      return 0;
+    }
+    if (sub === 'list') {
+      const r = await api.request<{ users: UserAnswer[] }>('GET', '/api/v1/users');
+      for (const u of r.users) console.log(`${u.username.padEnd(24)} ${u.role.padEnd(17)} ${u.locality.padEnd(8)} ${u.disabled ? 'disabled' : 'enabled '} ${u.display_name}`);
+      return 0;
+    }
+    if (sub === 'disable' && rest[0]) {
+      const r = await api.request<{ users: UserAnswer[] }>('GET', '/api/v1/users');
+      const user = r.users.find((u) => u.username === rest[0]);
+      if (!user) {
+        console.error(`No user ${rest[0]}`);
+        return 1;
+      }
+      await api.request<UserAnswer>('POST', `/api/v1/users/${encodeURIComponent(user.id)}/disable`);
+      console.log(`disabled user ${user.username}: their logins and tokens are refused from now on`);
       return 0;
     }
     return usage();
@@ -162,6 +200,36 @@ async function start(args: string[]): Promise<number> {
   });
   log.info('stopped');
   return 0;
+}
+
+/** Reads a password from the terminal without echoing it; '' when stdin is not a terminal. */
+async function askPassword(prompt: string): Promise<string> {
+  const { stdin, stderr } = process;
+  if (!stdin.isTTY) return '';
+  stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  stdin.setEncoding('utf8');
+  return new Promise<string>((resolve, reject) => {
+    let value = '';
+    const done = (result: string | null) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      stderr.write('\n');
+      if (result === null) reject(new Error('Cancelled'));
+      else resolve(result);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done(value);
+        if (ch === '\u0003') return done(null);
+        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 function usage(): Promise<number> {

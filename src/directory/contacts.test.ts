@@ -189,6 +189,8 @@ describe('contacts routes', () => {
       const scope = SCOPES[request.headers.authorization?.replace(/^Bearer /, '') ?? ''];
       if (!scope) throw errors.missingCredentials('Authorization: Bearer <token>');
       request.scope = scope;
+      // The admin token, or a locality admin of the scope's locality (who may manage its sources and contacts).
+      request.principal = scope.kind === 'all' ? { kind: 'admin_token' } : { kind: 'user', id: 'usr_test', username: 'locality-admin', role: 'locality_admin' };
     };
     await app.register(directoryRoutes, { prefix: '/api/v1', directory, search: {} as EventSearchService, authenticate });
     await app.ready();

@@ -119,6 +119,33 @@ export class DirectoryService {
     return source;
   }
 
+  /**
+   * Gives a source in scope a new key and returns it (shown this once). The old key hash is replaced
+   * in the same write, so the old key is refused (401) from the moment this resolves. Also the way
+   * to give a revoked source a key again. `not_found` when unknown or outside the scope.
+   */
+  async rotateKey(id: string, scope: Scope): Promise<CreatedSource> {
+    const apiKey = newApiKey();
+    const source = await this.store.replaceSourceKey(id, { keyHash: hashApiKey(apiKey), keyPrefix: apiKey.slice(0, 12) }, scope);
+    if (!source) throw errors.notFound('Source', id);
+    return { source, apiKey };
+  }
+
+  /**
+   * Revokes the key of a source in scope: every key of it is refused (401 CANH_AUTH_UNKNOWN_KEY)
+   * from the moment this resolves, until rotateKey gives it a new one. Idempotent.
+   */
+  async revokeKey(id: string, scope: Scope): Promise<Source> {
+    const source = await this.store.revokeSourceKey(id, scope);
+    if (!source) throw errors.notFound('Source', id);
+    return source;
+  }
+
+  /** The service's clock (epoch ms), for answers that depend on the time (a source's status). */
+  now(): number {
+    return this.clock.now();
+  }
+
   /** The source owning this key. Throws `unauthenticated` for an unknown key, `forbidden` when disabled. */
   async authenticateKey(key: string): Promise<Source> {
     const source = await this.store.findSourceByKeyHash(hashApiKey(key));

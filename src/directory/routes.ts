@@ -1,6 +1,10 @@
-import type { FastifyPluginAsync, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { EventSearchService } from '../events/search-service';
+import { errors } from '../errors';
+import { requireAdmin, requireManager } from '../http/admin-auth';
 import type { DirectoryService } from './directory-service';
+import { publicBaseUrl, shipperConfigs } from './shipper-configs';
+import { sourceStatus } from './source-status';
 import type { Contact, Locality, Source } from './types';
 
 export interface DirectoryRoutesOptions {
@@ -16,7 +20,7 @@ export const localityJson = (l: Locality) => ({
 });
 export const sourceJson = (s: Source) => ({
   id: s.id, name: s.name, locality: s.locality, province: s.province, kind: s.kind, format: s.format,
-  enabled: s.enabled, key_prefix: s.keyPrefix, created_at: iso(s.createdAt),
+  enabled: s.enabled, revoked: s.revoked === true, key_prefix: s.keyPrefix, created_at: iso(s.createdAt),
 });
 /** A contact as the API shows it: the input's shape, with `secret_set` instead of the secret. */
 export const contactJson = (c: Contact) => (c.kind === 'email'
@@ -30,9 +34,31 @@ const localitySchema = {
 } as const;
 const sourceProps = {
   id: { type: 'string' }, name: { type: 'string' }, locality: { type: 'string' }, province: nullableString, kind: { type: 'string' },
-  format: { type: 'string' }, enabled: { type: 'boolean' }, key_prefix: { type: 'string' }, created_at: { type: 'string' },
+  format: { type: 'string' }, enabled: { type: 'boolean' }, revoked: { type: 'boolean' }, key_prefix: { type: 'string' }, created_at: { type: 'string' },
 } as const;
 const sourceSchema = { type: 'object', properties: sourceProps } as const;
+const configsSchema = {
+  type: 'object',
+  properties: { vector: { type: 'string' }, fluent_bit: { type: 'string' }, filebeat: { type: 'string' }, rsyslog: { type: 'string' }, curl: { type: 'string' } },
+} as const;
+/** A source with a key shown this once (create, rotate-key) and the configurations holding it. */
+const sourceWithKeySchema = { type: 'object', properties: { ...sourceProps, api_key: { type: 'string' }, configs: configsSchema } } as const;
+const sourceStatusSchema = {
+  type: 'object',
+  properties: {
+    ...sourceProps, status: { type: 'string', enum: ['waiting', 'receiving', 'silent'] }, events: { type: 'integer' },
+    parse_rate: { type: ['number', 'null'] }, last_event_at: nullableString,
+  },
+} as const;
+
+/** Canh's URL as this request reached it (`<protocol>://<Host>`), for the shipper configurations. */
+function baseUrlOf(req: FastifyRequest): string {
+  try {
+    return publicBaseUrl(req.protocol, req.host);
+  } catch {
+    throw errors.invalidRequest('The Host header is not a plain host[:port]; configurations need the URL shippers should use', { field: 'host' });
+  }
+}
 const contactsSchema = {
   type: 'object',
   properties: {
@@ -51,6 +77,7 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
   app.addHook('preHandler', authenticate);
 
   app.post('/localities', {
+    preHandler: requireAdmin,
     schema: {
       tags: ['directory'], summary: 'Create a locality',
       body: {
@@ -63,6 +90,7 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
 
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.post('/localities/import', {
+    preHandler: requireAdmin,
     schema: {
       tags: ['directory'], summary: 'Import localities from CSV (code,name,level,parent_code); all rows or none',
       response: { 200: { type: 'object', properties: { created: { type: 'integer' } } } },
@@ -74,6 +102,7 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
   }, async (req) => ({ localities: (await directory.listLocalities(req.scope)).map(localityJson) }));
 
   app.put<{ Params: { code: string } }>('/localities/:code/contacts', {
+    preHandler: requireManager,
     schema: {
       tags: ['directory'],
       summary: 'Replace the contacts of a locality: {"contacts":[{"email","language":"vi|en"} | {"webhook","secret"}]} (at most 50; see docs/contacts.md)',
@@ -89,17 +118,19 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
   }, async (req) => ({ code: req.params.code, contacts: (await directory.getContacts(req.params.code, req.scope)).map(contactJson) }));
 
   app.post('/sources', {
+    preHandler: requireManager,
     schema: {
-      tags: ['directory'], summary: 'Create a log source; the answer holds its API key, shown this once',
+      tags: ['directory'], summary: 'Create a log source; the answer holds its API key, shown this once, and shipper configurations filled with it',
       body: {
         type: 'object', required: ['name', 'locality', 'kind'], additionalProperties: false,
         properties: { name: { type: 'string' }, locality: { type: 'string' }, kind: { type: 'string', enum: ['access', 'otp', 'probe'] }, format: { type: 'string', enum: ['nginx_combined', 'apache_common', 'apache_combined', 'json'] } },
       },
-      response: { 201: { type: 'object', properties: { ...sourceProps, api_key: { type: 'string' } } } },
+      response: { 201: sourceWithKeySchema },
     },
   }, async (req, reply) => {
+    const baseUrl = baseUrlOf(req);
     const { source, apiKey } = await directory.createSource(req.body, req.scope);
-    return reply.status(201).send({ ...sourceJson(source), api_key: apiKey });
+    return reply.status(201).send({ ...sourceJson(source), api_key: apiKey, configs: shipperConfigs(source, baseUrl, apiKey) });
   });
 
   app.get('/sources', {
@@ -107,10 +138,52 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
   }, async (req) => ({ sources: (await directory.listSources(req.scope)).map(sourceJson) }));
 
   app.get<{ Params: { id: string } }>('/sources/:id', {
-    schema: { tags: ['directory'], summary: 'One source', params: idParams, response: { 200: sourceSchema } },
-  }, async (req) => sourceJson(await directory.getSource(req.params.id, req.scope)));
+    schema: {
+      tags: ['directory'],
+      summary: 'One source with its status: waiting (for a first event), receiving (a batch in the last 15 minutes) or silent; events stored, parse_rate, last_event_at',
+      params: idParams, response: { 200: sourceStatusSchema },
+    },
+  }, async (req) => {
+    const source = await directory.getSource(req.params.id, req.scope);
+    const st = sourceStatus(await search.sourceStats(source.id, req.scope), directory.now());
+    return { ...sourceJson(source), status: st.status, events: st.events, parse_rate: st.parseRate, last_event_at: iso(st.lastEventAt) };
+  });
+
+  app.post<{ Params: { id: string } }>('/sources/:id/rotate-key', {
+    preHandler: requireManager,
+    schema: {
+      tags: ['directory'],
+      summary: 'Give a source a new API key (shown this once, with configurations); the old key is refused at once. Also re-keys a revoked source',
+      params: idParams, response: { 200: sourceWithKeySchema },
+    },
+  }, async (req) => {
+    const baseUrl = baseUrlOf(req);
+    const { source, apiKey } = await directory.rotateKey(req.params.id, req.scope);
+    return { ...sourceJson(source), api_key: apiKey, configs: shipperConfigs(source, baseUrl, apiKey) };
+  });
+
+  app.post<{ Params: { id: string } }>('/sources/:id/revoke', {
+    preHandler: requireManager,
+    schema: {
+      tags: ['directory'], summary: 'Revoke the API key of a source: refused (401) at once, until rotate-key gives it a new one',
+      params: idParams, response: { 200: sourceSchema },
+    },
+  }, async (req) => sourceJson(await directory.revokeKey(req.params.id, req.scope)));
+
+  app.get<{ Params: { id: string } }>('/sources/:id/shipper-configs', {
+    schema: {
+      tags: ['directory'], summary: 'Shipper configurations for a source, with <YOUR_KEY> where the key goes (the key is shown only at creation and rotation)',
+      params: idParams,
+      response: { 200: { type: 'object', properties: { source_id: { type: 'string' }, url: { type: 'string' }, configs: configsSchema } } },
+    },
+  }, async (req) => {
+    const source = await directory.getSource(req.params.id, req.scope);
+    const url = baseUrlOf(req);
+    return { source_id: source.id, url, configs: shipperConfigs(source, url) };
+  });
 
   app.patch<{ Params: { id: string }; Body: { enabled: boolean } }>('/sources/:id', {
+    preHandler: requireManager,
     schema: {
       tags: ['directory'], summary: 'Enable or disable a source (a disabled source is refused with 403)',
       params: idParams,

@@ -36,6 +36,11 @@ export interface Source {
   /** First characters of the key, to tell keys apart without revealing them. */
   readonly keyPrefix: string;
   readonly createdAt: number;
+  /**
+   * True once the source's key was revoked (POST /sources/{id}/revoke): no key of it works until
+   * rotate-key gives it a new one. Stores always set it on reads; absent means false.
+   */
+  readonly revoked?: boolean;
 }
 
 /**

@@ -10,6 +10,8 @@ import type { Metrics } from '../lib/metrics';
 import { ruleRoutes, type RuleRoutesOptions } from '../rules/routes';
 import type { IncidentService } from '../incidents/incident-service';
 import { incidentRoutes } from '../incidents/routes';
+import { userRoutes } from '../users/routes';
+import type { UserService } from '../users/user-service';
 import { makeAdminAuth } from './admin-auth';
 import { registerDecompression } from './decompress';
 import { makeErrorHandler, notFoundHandler } from './error-handler';
@@ -28,6 +30,8 @@ export interface AppDeps {
   readonly rules?: Pick<RuleRoutesOptions, 'registry' | 'state' | 'dryRun'>;
   /** Incidents, for /api/v1/incidents (absent: the routes are not served). */
   readonly incidents?: IncidentService;
+  /** Users and their API tokens, for /api/v1/users and /api/v1/login; user tokens authenticate only when given. */
+  readonly users?: UserService;
   readonly version: string;
   /** A pino logger for request logs; none when absent. */
   readonly logger?: FastifyServerOptions['loggerInstance'];
@@ -46,6 +50,7 @@ export function baseApp(options: { readonly maxBodyBytes: number; readonly logge
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
   }) as unknown as FastifyInstance;
   app.decorateRequest('scope', null as never);
+  app.decorateRequest('principal', null);
   app.setErrorHandler(makeErrorHandler(options.maxBodyBytes));
   app.setNotFoundHandler(notFoundHandler);
   return app;
@@ -68,12 +73,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const authenticate = makeAdminAuth(deps.adminToken);
+  const authenticate = makeAdminAuth(deps.adminToken, deps.users);
   await app.register(healthRoutes, { readiness: deps.readiness, metrics: deps.metrics });
   await app.register(directoryRoutes, { prefix: '/api/v1', directory: deps.directory, search: deps.search, authenticate });
   await app.register(eventRoutes, { prefix: '/api/v1', search: deps.search, authenticate });
   if (deps.rules) await app.register(ruleRoutes, { prefix: '/api/v1', ...deps.rules, authenticate });
   if (deps.incidents) await app.register(incidentRoutes, { prefix: '/api/v1', incidents: deps.incidents, authenticate });
+  if (deps.users) await app.register(userRoutes, { prefix: '/api/v1', users: deps.users, authenticate });
   await app.register(ingestRoutes, { prefix: '/api/v1', ingest: deps.ingest, maxBodyBytes: deps.maxBodyBytes });
   await app.register(sourceImportRoutes, { prefix: '/api/v1', ingest: deps.ingest, directory: deps.directory, authenticate, maxBodyBytes: deps.maxBodyBytes });
   await app.register(esCompatRoutes, { ingest: deps.ingest, version: deps.version, maxBodyBytes: deps.maxBodyBytes });

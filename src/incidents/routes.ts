@@ -17,14 +17,18 @@ export interface IncidentRoutesOptions {
 }
 
 /**
- * The actor of a request's actions: `user:<name>` when authentication put a principal name on the
+ * The actor of a request's actions: `user:<username>` when authentication put a user principal on the
  * request (`request.principal`), else `user:admin` for the whole-tree scope (today only the
  * bootstrap admin token grants it), else `api`.
  */
 export function defaultActor(request: FastifyRequest): string {
-  const principal = (request as FastifyRequest & { principal?: unknown }).principal;
+  const principal: unknown = request.principal;
   if (typeof principal === 'string' && principal !== '') return `user:${principal}`;
-  if (principal && typeof principal === 'object' && typeof (principal as { name?: unknown }).name === 'string') return `user:${(principal as { name: string }).name}`;
+  if (principal && typeof principal === 'object') {
+    const named = principal as { username?: unknown; name?: unknown };
+    if (typeof named.username === 'string') return `user:${named.username}`;
+    if (typeof named.name === 'string') return `user:${named.name}`;
+  }
   if (request.scope?.kind === 'all') return 'user:admin';
   return 'api';
 }

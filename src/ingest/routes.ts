@@ -3,6 +3,7 @@ import type { DirectoryService } from '../directory/directory-service';
 import type { Source } from '../directory/types';
 import { errors } from '../errors';
 import type { IngestItem, IngestService } from './ingest-service';
+import { requireManager } from '../http/admin-auth';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -78,6 +79,7 @@ export const sourceImportRoutes: FastifyPluginAsync<SourceImportRoutesOptions> =
 
   app.post<{ Params: { id: string } }>('/sources/:id/import', {
     bodyLimit: maxBodyBytes,
+    preHandler: requireManager,
     schema: {
       tags: ['ingest'],
       summary: 'Backfill lines for a source (admin); same pipeline as /ingest',

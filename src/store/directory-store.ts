@@ -7,6 +7,13 @@ export interface SourceRecord extends Source {
 }
 
 /**
+ * The key hash a revoked source holds instead of a real one: unique per source (the column is
+ * unique), never the SHA-256 hex of any key, so no key can match it.
+ */
+export const revokedKeyHash = (id: string): string => `revoked:${id}`;
+export const isRevokedKeyHash = (keyHash: string): boolean => keyHash.startsWith('revoked:');
+
+/**
  * Localities and sources. Implementations: DuckDbDirectoryStore, MemoryDirectoryStore; both pass
  * test/contract/directory-store.contract.ts. Reads take a Scope and return nothing outside it.
  */
@@ -29,6 +36,16 @@ export interface DirectoryStore {
   listSources(scope: Scope): Promise<readonly Source[]>;
   /** Enables or disables a source in scope; returns the updated source, or null when not found. */
   setSourceEnabled(id: string, enabled: boolean, scope: Scope): Promise<Source | null>;
+  /**
+   * Replaces the key of a source in scope in one write (the old key fails from the moment this
+   * resolves) and clears a revocation; returns the updated source, or null when not found.
+   */
+  replaceSourceKey(id: string, key: { readonly keyHash: string; readonly keyPrefix: string }, scope: Scope): Promise<Source | null>;
+  /**
+   * Revokes the key of a source in scope: its key hash is replaced by revokedKeyHash(id), so no key
+   * matches it any more, and the source reads `revoked: true`. Idempotent; null when not found.
+   */
+  revokeSourceKey(id: string, scope: Scope): Promise<Source | null>;
   /** The source whose current key hashes to `keyHash`, or null. */
   findSourceByKeyHash(keyHash: string): Promise<Source | null>;
   /**

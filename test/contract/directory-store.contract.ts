@@ -68,6 +68,45 @@ export function directoryStoreContract(name: string, make: () => Promise<{ store
       expect(await store.setSourceEnabled('src_zzz', true, ALL_SCOPE)).toBeNull();
     });
 
+    it('replaces a key within scope only, in one write: the old hash stops matching at once', async () => {
+      expect(await store.replaceSourceKey('src_a', { keyHash: 'hash-a2', keyPrefix: 'canh_new1234' }, localityScope(['79']))).toBeNull();
+      expect(await store.findSourceByKeyHash('hash-a')).toMatchObject({ id: 'src_a' });
+      const updated = await store.replaceSourceKey('src_a', { keyHash: 'hash-a2', keyPrefix: 'canh_new1234' }, localityScope(['01']));
+      expect(updated).toMatchObject({ id: 'src_a', keyPrefix: 'canh_new1234', revoked: false, enabled: true, locality: '00004' });
+      expect(updated).not.toHaveProperty('keyHash');
+      expect(await store.findSourceByKeyHash('hash-a')).toBeNull();
+      expect(await store.findSourceByKeyHash('hash-a2')).toMatchObject({ id: 'src_a', keyPrefix: 'canh_new1234' });
+      expect(await store.getSource('src_a', ALL_SCOPE)).toMatchObject({ keyPrefix: 'canh_new1234', revoked: false });
+      expect(await store.replaceSourceKey('src_zzz', { keyHash: 'hash-z', keyPrefix: 'canh_zzzzzzz' }, ALL_SCOPE)).toBeNull();
+      expect(await store.findSourceByKeyHash('hash-b')).toMatchObject({ id: 'src_b' });
+    });
+
+    it('revokes a key within scope only (idempotent), and a new key clears the revocation', async () => {
+      expect(await store.getSource('src_a', ALL_SCOPE)).toMatchObject({ revoked: false });
+      expect(await store.revokeSourceKey('src_a', localityScope(['79']))).toBeNull();
+      expect(await store.findSourceByKeyHash('hash-a')).toMatchObject({ id: 'src_a' });
+      expect(await store.revokeSourceKey('src_a', localityScope(['00004']))).toMatchObject({ id: 'src_a', revoked: true });
+      expect(await store.findSourceByKeyHash('hash-a')).toBeNull();
+      expect(await store.revokeSourceKey('src_a', ALL_SCOPE)).toMatchObject({ revoked: true });
+      await store.revokeSourceKey('src_b', ALL_SCOPE);
+      expect((await store.listSources(ALL_SCOPE)).map((s) => [s.id, s.revoked])).toEqual([['src_b', true], ['src_a', true], ['src_c', false]]);
+      expect(await store.findSourceByKeyHash('revoked:src_a')).toMatchObject({ id: 'src_a' }); // never a SHA-256 hex: no key hashes to it
+      expect(await store.revokeSourceKey('src_zzz', ALL_SCOPE)).toBeNull();
+      expect(await store.replaceSourceKey('src_a', { keyHash: 'hash-a3', keyPrefix: 'canh_a3a3a3a' }, ALL_SCOPE)).toMatchObject({ revoked: false });
+      expect(await store.findSourceByKeyHash('hash-a3')).toMatchObject({ id: 'src_a', revoked: false });
+    });
+
+    (persistent ? it : it.skip)('keeps a rotated key and a revocation across a reopen', async () => {
+      await store.replaceSourceKey('src_a', { keyHash: 'hash-a2', keyPrefix: 'canh_new1234' }, ALL_SCOPE);
+      await store.revokeSourceKey('src_b', ALL_SCOPE);
+      await store.close();
+      store = await (reopen as () => Promise<DirectoryStore>)();
+      expect(await store.findSourceByKeyHash('hash-a2')).toMatchObject({ id: 'src_a', keyPrefix: 'canh_new1234', revoked: false });
+      expect(await store.findSourceByKeyHash('hash-a')).toBeNull();
+      expect(await store.findSourceByKeyHash('hash-b')).toBeNull();
+      expect(await store.getSource('src_b', ALL_SCOPE)).toMatchObject({ revoked: true });
+    });
+
     it('has no contacts until they are set, then returns them in order with every field', async () => {
       expect(await store.getContacts('00004')).toEqual([]);
       expect(await store.getContacts('nope')).toEqual([]);

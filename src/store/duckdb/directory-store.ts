@@ -1,5 +1,5 @@
 import type { Contact, Locality, LocalityLevel, Source, SourceFormat, SourceKind } from '../../directory/types';
-import type { DirectoryStore, SourceRecord } from '../directory-store';
+import { isRevokedKeyHash, revokedKeyHash, type DirectoryStore, type SourceRecord } from '../directory-store';
 import type { Scope } from '../scope';
 import { SmallDuckDb, type Row } from './small-db';
 
@@ -85,6 +85,24 @@ export class DuckDbDirectoryStore implements DirectoryStore {
     return rows.length ? toSource(rows[0]) : null;
   }
 
+  async replaceSourceKey(id: string, key: { readonly keyHash: string; readonly keyPrefix: string }, scope: Scope): Promise<Source | null> {
+    const where = scopeSql(scope, 'locality', 'province');
+    const rows = await this.db.serial(() => this.db.query(
+      `UPDATE sources SET key_hash = ?, key_prefix = ? WHERE id = ? AND ${where.sql} RETURNING *`,
+      [key.keyHash, key.keyPrefix, id, ...where.params],
+    ));
+    return rows.length ? toSource(rows[0]) : null;
+  }
+
+  async revokeSourceKey(id: string, scope: Scope): Promise<Source | null> {
+    const where = scopeSql(scope, 'locality', 'province');
+    const rows = await this.db.serial(() => this.db.query(
+      `UPDATE sources SET key_hash = ? WHERE id = ? AND ${where.sql} RETURNING *`,
+      [revokedKeyHash(id), id, ...where.params],
+    ));
+    return rows.length ? toSource(rows[0]) : null;
+  }
+
   async findSourceByKeyHash(keyHash: string): Promise<Source | null> {
     const rows = await this.db.query('SELECT * FROM sources WHERE key_hash = ?', [keyHash]);
     return rows.length ? toSource(rows[0]) : null;
@@ -142,5 +160,6 @@ function toSource(r: Row): Source {
     enabled: Boolean(r.enabled),
     keyPrefix: String(r.key_prefix),
     createdAt: Number(r.created_at),
+    revoked: isRevokedKeyHash(String(r.key_hash)),
   };
 }

@@ -1,6 +1,6 @@
 import { errors } from '../../errors';
 import type { Contact, Locality, Source } from '../../directory/types';
-import type { DirectoryStore, SourceRecord } from '../directory-store';
+import { isRevokedKeyHash, revokedKeyHash, type DirectoryStore, type SourceRecord } from '../directory-store';
 import { inScope, type Scope } from '../scope';
 
 /** In-memory DirectoryStore for unit tests; kept honest by the directory contract suite. */
@@ -55,6 +55,25 @@ export class MemoryDirectoryStore implements DirectoryStore {
     return strip(updated);
   }
 
+  async replaceSourceKey(id: string, key: { readonly keyHash: string; readonly keyPrefix: string }, scope: Scope): Promise<Source | null> {
+    return this.update(id, scope, (s) => ({ ...s, keyHash: key.keyHash, keyPrefix: key.keyPrefix }));
+  }
+
+  async revokeSourceKey(id: string, scope: Scope): Promise<Source | null> {
+    return this.update(id, scope, (s) => ({ ...s, keyHash: revokedKeyHash(s.id) }));
+  }
+
+  private update(id: string, scope: Scope, change: (s: SourceRecord) => SourceRecord): Source | null {
+    const s = this.sources.get(id);
+    if (!s || !inScope(scope, s.locality, s.province)) return null;
+    const updated = change(s);
+    if (updated.keyHash !== s.keyHash && [...this.sources.values()].some((o) => o.keyHash === updated.keyHash)) {
+      throw errors.conflict('This key is already in use', { id });
+    }
+    this.sources.set(id, updated);
+    return strip(updated);
+  }
+
   async findSourceByKeyHash(keyHash: string): Promise<Source | null> {
     for (const s of this.sources.values()) if (s.keyHash === keyHash) return strip(s);
     return null;
@@ -71,6 +90,6 @@ export class MemoryDirectoryStore implements DirectoryStore {
 }
 
 function strip(record: SourceRecord): Source {
-  const { keyHash: _omit, ...source } = record;
-  return source;
+  const { keyHash, revoked: _stored, ...source } = record;
+  return { ...source, revoked: isRevokedKeyHash(keyHash) };
 }

@@ -1,0 +1,21 @@
+import { AppError } from '../errors';
+
+/** Error codes of users and tokens (docs/users.md lists them). */
+export const userErrors = {
+  loginFailed: () => new AppError('CANH_AUTH_LOGIN_FAILED', 'unauthenticated', 'Invalid username or password'),
+  badUserToken: () => new AppError('CANH_AUTH_BAD_TOKEN', 'unauthenticated', 'Invalid, expired or revoked token'),
+  readOnlyRole: (role: string) =>
+    new AppError('CANH_AUTH_READ_ONLY', 'forbidden', `The ${role} role may only read: GET and HEAD requests are allowed, nothing can be changed`),
+  adminOnly: () => new AppError('CANH_AUTH_ADMIN_ONLY', 'forbidden', 'Only an admin (or the bootstrap admin token) may do this'),
+  managersOnly: () => new AppError('CANH_AUTH_FORBIDDEN', 'forbidden', 'Only a locality admin or an admin may change sources and contacts'),
+  notYours: () => new AppError('CANH_AUTH_FORBIDDEN', 'forbidden', "Only an admin or the user themself may manage a user's tokens"),
+} as const;
+
+/** Thrown by a login while the username is locked out; the route answers 429 with Retry-After. */
+export class LoginLockedError extends Error {
+  readonly code = 'CANH_AUTH_LOCKED';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed logins for this username: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`);
+    this.name = 'LoginLockedError';
+  }
+}
