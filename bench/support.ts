@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import IORedis from 'ioredis';
+import { deleteKeysUnder } from '../src/queue/redis';
 
 /** The repository root (benchmarks run from dist/bench). */
 export const ROOT = join(__dirname, '..', '..');
@@ -21,15 +21,8 @@ export function peakRssMb(pid: number): number {
 }
 
 /** Deletes every Redis key under `prefix:` (a bench's queues). */
-export async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
+export function deleteKeys(prefix: string): Promise<void> {
+  return deleteKeysUnder(REDIS_URL, prefix);
 }
 
 export interface Service {

@@ -2,7 +2,8 @@ import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { IncidentNotifier } from '../incidents/incident-notifier';
 import { IncidentService } from '../incidents/incident-service';
-import { DEFAULT_CENTRAL_CODE, startIncidentWorker } from '../incidents/incident-worker';
+import { startIncidentWorker } from '../incidents/incident-worker';
+import { LocalityCache } from '../incidents/locality-cache';
 import { EmailSender } from '../notify/email-sender';
 import type { DeliveryResult } from '../notify/notification';
 import { enqueueNotifications, type NotifyJob } from '../notify/notify-queue';
@@ -27,10 +28,8 @@ export interface IncidentWiring {
   readonly policies: readonly EscalationPolicy[];
   /** An IncidentService whose changes notify (for the API: analysts' actions). */
   readonly service: IncidentService;
-  /** When an open incident escalates next (IncidentServiceOptions.ackDueOf). */
-  readonly ackDueOf: (incident: Incident, since: number) => number | null;
-  /** What every IncidentService of this process calls after a change (notifications, escalation timers). */
-  readonly onChange: (action: TimelineAction, incident: Incident) => Promise<void>;
+  /** The localities the service looks up (refreshed when a hit names an unknown one). */
+  readonly localities: LocalityCache;
   close(): Promise<void>;
 }
 
@@ -65,11 +64,19 @@ export async function wireIncidents(c: Container, log: Logger, registry: Pick<Ru
     const next = policy.levels[incident.escalationLevel];
     return next ? since + next.afterMs : null;
   };
+  const localities = new LocalityCache(c.directory);
+  await localities.refresh();
   const service = new IncidentService(c.incidents, c.clock, {
-    ruleLookup: (id) => registry.get(id), localityLookup: () => undefined, centralCode: DEFAULT_CENTRAL_CODE, onChange, ackDueOf,
+    ruleLookup: (id) => registry.get(id),
+    localityLookup: (code) => localities.lookup(code),
+    get centralCode() {
+      return localities.centralCode;
+    },
+    onChange,
+    ackDueOf,
   });
   return {
-    notifier, service, policies, onChange, ackDueOf,
+    notifier, service, policies, localities,
     async close() {
       await timers.close();
       await queue.close();
@@ -84,21 +91,16 @@ export async function wireIncidents(c: Container, log: Logger, registry: Pick<Ru
  */
 export async function startIncidentsRole(c: Container, log: Logger, registry: Pick<RuleRegistry, 'get'>, wiring: IncidentWiring): Promise<{ stop(): Promise<void> }> {
   const ilog = log.child({ role: 'incidents' });
-  const central = (await c.directory.listLocalities(ALL_SCOPE)).find((l) => l.level === 'central');
-  const centralCode = central?.code ?? DEFAULT_CENTRAL_CODE;
   const connection = createRedis(c.config.redisUrl, 'worker');
   connection.on('error', () => undefined);
   const hits = startIncidentWorker({
-    connection, prefix: c.config.queuePrefix, store: c.incidents, directory: c.directory, clock: c.clock,
-    ruleLookup: (id) => registry.get(id), lockMs: c.config.jobLockMs, log: ilog,
-    onChange: wiring.onChange,
-    ackDueOf: wiring.ackDueOf,
+    connection, prefix: c.config.queuePrefix, service: wiring.service, localities: wiring.localities, lockMs: c.config.jobLockMs, log: ilog,
   });
   const escalationConnection = createRedis(c.config.redisUrl, 'worker');
   escalationConnection.on('error', () => undefined);
   const escalations = startEscalationWorker({
     connection: escalationConnection, prefix: c.config.queuePrefix, clock: c.clock, incidents: wiring.service,
-    policies: () => wiring.policies, ruleLookup: (id) => registry.get(id), centralCode,
+    policies: () => wiring.policies, ruleLookup: (id) => registry.get(id), centralCode: wiring.localities.centralCode,
     onEscalated: (incident, _level, target) => wiring.notifier.notifyEscalated(incident, target),
     lockMs: c.config.jobLockMs,
     onFailed: (job, err) => ilog.warn({ timer: job?.id, err: err.message }, 'escalation failed'),

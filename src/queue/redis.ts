@@ -56,3 +56,18 @@ export function redact(url: string): string {
     return '(unparseable REDIS_URL)';
   }
 }
+
+/** Deletes every Redis key under `prefix:` (a test's or a benchmark's queues), scanning in batches. */
+export async function deleteKeysUnder(url: string, prefix: string): Promise<void> {
+  const redis = new IORedis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

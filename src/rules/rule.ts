@@ -85,15 +85,9 @@ export interface Rule {
  * What an auto-resolving rule raises for a group that fired and then stayed clear for
  * `clearEvaluations` consecutive evaluations: the incident service resolves its active incident.
  */
-export interface Clear {
-  readonly ruleId: string;
-  readonly ruleVersion: string;
-  /** Group values keyed by field (as in the hits of the group). */
-  readonly group: Readonly<Record<string, string | number | null>>;
-  /** organization.id of the group, as in its hits. */
-  readonly locality: string | null;
+export interface Clear extends Pick<Hit, 'ruleId' | 'ruleVersion' | 'group' | 'locality'> {
   /** The window of the evaluation that completed the clear run, [from, to) epoch ms. */
-  readonly window: { readonly from: number; readonly to: number };
+  readonly window: Hit['window'];
   /** Consecutive clear evaluations seen (the rule's autoResolveAfter). */
   readonly clearEvaluations: number;
 }
