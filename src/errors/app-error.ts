@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'conflict'
   | 'too_large'
   | 'unsupported'
+  | 'rate_limited'
   | 'unavailable'
   | 'internal';
 

@@ -27,6 +27,9 @@ export const errors = {
   conflict: (message: string, details?: ErrorDetails) => new AppError('CANH_CONFLICT', 'conflict', message, details),
   queueUnavailable: (cause: unknown) =>
     new AppError('CANH_QUEUE_UNAVAILABLE', 'unavailable', 'The ingest queue is unavailable; nothing was accepted, retry later', undefined, { cause }),
+  /** 429 with Retry-After (the handler reads `retry_after_seconds`). */
+  rateLimited: (code: string, message: string, retryAfterSeconds: number) =>
+    new AppError(code, 'rate_limited', message, { retry_after_seconds: Math.max(1, Math.ceil(retryAfterSeconds)) }),
   storeUnavailable: (cause: unknown) =>
     new AppError('CANH_STORE_UNAVAILABLE', 'unavailable', 'The event store is unavailable', undefined, { cause }),
 } as const;

@@ -9,6 +9,7 @@ const STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   too_large: 413,
   unsupported: 415,
+  rate_limited: 429,
   unavailable: 503,
   internal: 500,
 };
@@ -55,6 +56,8 @@ export function makeErrorHandler(bodyLimit: number) {
     const statusCode = STATUS[app.kind];
     if (statusCode >= 500) request.log.error({ err, code: app.code }, 'request failed');
     const internal = statusCode === 500;
+    const retryAfter = (app.details as { retry_after_seconds?: unknown } | undefined)?.retry_after_seconds;
+    if (statusCode === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     const body: ErrorBody = {
       statusCode,
       code: app.code,

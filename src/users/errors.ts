@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { AppError, errors } from '../errors';
 
 /** Error codes of users and tokens (docs/users.md lists them). */
 export const userErrors = {
@@ -11,11 +11,6 @@ export const userErrors = {
   notYours: () => new AppError('CANH_AUTH_FORBIDDEN', 'forbidden', "Only an admin or the user themself may manage a user's tokens"),
 } as const;
 
-/** Thrown by a login while the username is locked out; the route answers 429 with Retry-After. */
-export class LoginLockedError extends Error {
-  readonly code = 'CANH_AUTH_LOCKED';
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many failed logins for this username: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`);
-    this.name = 'LoginLockedError';
-  }
-}
+/** Thrown by a login while the username is locked out: 429 with Retry-After. */
+export const loginLocked = (retryAfterSeconds: number) =>
+  errors.rateLimited('CANH_AUTH_LOCKED', `Too many failed logins for this username: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`, retryAfterSeconds);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { isAdmin, requireAdmin } from '../http/admin-auth';
-import { LoginLockedError, userErrors } from './errors';
+import { userErrors } from './errors';
 import type { ApiToken, User } from './types';
 import type { UserService } from './user-service';
 import { USER_ROLES } from './types';
@@ -106,16 +106,8 @@ export const userRoutes: FastifyPluginAsync<UserRoutesOptions> = async (app, { u
       body: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } },
       response: { 200: { type: 'object', properties: { ...createdTokenSchema.properties, user: userSchema } } },
     },
-  }, async (req, reply) => {
-    try {
-      const { token, secret, user } = await users.login(req.body);
-      return { ...tokenJson(token), token: secret, user: userJson(user) };
-    } catch (err) {
-      if (!(err instanceof LoginLockedError)) throw err;
-      // 429 is not an AppError kind: answered here, in the shape of every error answer.
-      return reply.code(429).header('retry-after', String(err.retryAfterSeconds)).send({
-        statusCode: 429, code: err.code, error: 'Too Many Requests', message: err.message, requestId: req.id, details: { retry_after_seconds: err.retryAfterSeconds },
-      });
-    }
+  }, async (req) => {
+    const { token, secret, user } = await users.login(req.body);
+    return { ...tokenJson(token), token: secret, user: userJson(user) };
   });
 };

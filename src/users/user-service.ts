@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { DirectoryStore } from '../store/directory-store';
 import { ALL_SCOPE, localityScope, type Scope } from '../store/scope';
 import type { UserStore } from '../store/user-store';
-import { LoginLockedError, userErrors } from './errors';
+import { loginLocked, userErrors } from './errors';
 import { LoginThrottle } from './login-throttle';
 import { hashPassword, verifyDummyPassword, verifyPassword } from './password';
 import { CENTRAL_ROLES, USER_TOKEN_PREFIX, type ApiToken, type User, type UserRole } from './types';
@@ -108,7 +108,7 @@ export class UserService {
   /**
    * Checks a username and password and answers a `login` token valid for 12 hours. Unknown users
    * cost one scrypt too; after 5 failures within 15 minutes the username is locked for 15 minutes
-   * (LoginLockedError). Every failure is the same `CANH_AUTH_LOGIN_FAILED`.
+   * (429 `CANH_AUTH_LOCKED`). Every failure is the same `CANH_AUTH_LOGIN_FAILED`.
    */
   async login(input: unknown): Promise<CreatedToken & { readonly user: User }> {
     const body = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
@@ -117,7 +117,7 @@ export class UserService {
     if (!username || !password) throw errors.invalidRequest('username and password are required', { problems: ['username: required', 'password: required'] });
     const now = this.clock.now();
     const locked = this.throttle.lockedFor(username, now);
-    if (locked > 0) throw new LoginLockedError(Math.ceil(locked / 1000));
+    if (locked > 0) throw loginLocked(locked / 1000);
     const user = await this.store.getUserByUsername(username);
     const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyDummyPassword(password);
     if (!user || !ok || user.disabled) {
