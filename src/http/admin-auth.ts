@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { errors } from '../errors';
 import { ALL_SCOPE, type Scope } from '../store/scope';
@@ -11,7 +11,36 @@ import type { AuthenticatedUser } from '../users/user-service';
  */
 export type Principal =
   | { readonly kind: 'admin_token' }
-  | { readonly kind: 'user'; readonly id: string; readonly username: string; readonly role: UserRole };
+  | { readonly kind: 'user'; readonly id: string; readonly username: string; readonly role: UserRole; readonly via?: 'token' | 'session' };
+
+/** The console's session cookie: it holds a `session` user token (HttpOnly, SameSite=Strict). */
+export const SESSION_COOKIE = 'canh_session';
+/** The header a cookie-authenticated change must carry: the session's CSRF token. */
+export const CSRF_HEADER = 'x-csrf-token';
+
+/**
+ * The CSRF token of a session: an HMAC of the session secret, so the server keeps nothing more and
+ * a page of another origin (which cannot read the cookie or our answers) cannot compute it.
+ */
+export function csrfTokenOf(sessionSecret: string): string {
+  return createHmac('sha256', sessionSecret).update('canh-csrf-v1').digest('base64url');
+}
+
+/** The value of one cookie in a Cookie header, or null. */
+export function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null;
+  }
+  return null;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function sameDigest(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,20 +62,24 @@ const READ_ONLY_ROLES: readonly UserRole[] = ['central_reviewer'];
 /**
  * Authenticates `Authorization: Bearer <token>`: the bootstrap `CANH_ADMIN_TOKEN` (full scope,
  * compared by digest in constant time), or a user token `canh_ut_…` when `users` is given (the
- * user's locality subtree; refused when unknown, revoked, expired or the user is disabled). A
- * read-only role's non-GET/HEAD request is refused with 403.
+ * user's locality subtree; refused when unknown, revoked, expired or the user is disabled). Without
+ * an Authorization header, the console's session cookie authenticates the same way; a change
+ * (anything but GET, HEAD, OPTIONS) made with the cookie must carry `X-CSRF-Token`, and an `Origin`
+ * header, when sent, must be this server's. A read-only role's change is refused with 403.
  */
 export function makeAdminAuth(adminToken: string, users?: UserAuthenticator) {
   const expected = createHash('sha256').update(adminToken).digest();
   return async function adminAuth(request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization;
+    const session = header ? null : readCookie(request.headers.cookie, SESSION_COOKIE);
+    if (users && session) return authenticateSession(request, users, session);
     const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!m) throw errors.missingCredentials('Authorization: Bearer <token>');
+    if (!m) throw errors.missingCredentials('Authorization: Bearer <token> (or sign in to the console)');
     if (users && m[1].startsWith(USER_TOKEN_PREFIX)) {
       const { user, scope } = await users.authenticate(m[1]);
-      if (READ_ONLY_ROLES.includes(user.role) && request.method !== 'GET' && request.method !== 'HEAD') throw userErrors.readOnlyRole(user.role);
+      if (READ_ONLY_ROLES.includes(user.role) && !SAFE_METHODS.has(request.method)) throw userErrors.readOnlyRole(user.role);
       request.scope = scope;
-      request.principal = { kind: 'user', id: user.id, username: user.username, role: user.role };
+      request.principal = { kind: 'user', id: user.id, username: user.username, role: user.role, via: 'token' };
       return;
     }
     const given = createHash('sha256').update(m[1]).digest();
@@ -54,6 +87,20 @@ export function makeAdminAuth(adminToken: string, users?: UserAuthenticator) {
     request.scope = ALL_SCOPE;
     request.principal = { kind: 'admin_token' };
   };
+}
+
+async function authenticateSession(request: FastifyRequest, users: UserAuthenticator, secret: string): Promise<void> {
+  if (!secret.startsWith(USER_TOKEN_PREFIX)) throw userErrors.badUserToken();
+  const { user, scope } = await users.authenticate(secret);
+  if (!SAFE_METHODS.has(request.method)) {
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) throw userErrors.crossOrigin(origin);
+    const csrf = request.headers[CSRF_HEADER];
+    if (typeof csrf !== 'string' || !sameDigest(csrf, csrfTokenOf(secret))) throw userErrors.badCsrf();
+    if (READ_ONLY_ROLES.includes(user.role)) throw userErrors.readOnlyRole(user.role);
+  }
+  request.scope = scope;
+  request.principal = { kind: 'user', id: user.id, username: user.username, role: user.role, via: 'session' };
 }
 
 /** True for the bootstrap admin token and users with the `admin` role. */

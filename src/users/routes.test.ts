@@ -79,7 +79,7 @@ describe('userRoutes and user-token authentication', () => {
     expect(body.token).toMatch(/^canh_ut_[A-Za-z0-9_-]{43}$/);
     expect(body).toMatchObject({ name: 'login', user_id: an.id, expires_at: new Date(T0 + LOGIN_TOKEN_MS).toISOString(), user: { username: 'ann' } });
     expect((await call('GET', '/probe', body.token)).json()).toEqual({
-      scope: { kind: 'localities', codes: ['00004'] }, principal: { kind: 'user', id: an.id, username: 'ann', role: 'analyst' }, actor: 'user:ann',
+      scope: { kind: 'localities', codes: ['00004'] }, principal: { kind: 'user', id: an.id, username: 'ann', role: 'analyst', via: 'token' }, actor: 'user:ann',
     });
     expect((await call('GET', '/probe')).json()).toEqual({ scope: { kind: 'all' }, principal: { kind: 'admin_token' }, actor: 'user:admin' });
 

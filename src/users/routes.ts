@@ -1,5 +1,6 @@
-import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { isAdmin, requireAdmin } from '../http/admin-auth';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { csrfTokenOf, isAdmin, readCookie, requireAdmin, SESSION_COOKIE } from '../http/admin-auth';
+import { LOGIN_TOKEN_MS } from './user-service';
 import { userErrors } from './errors';
 import type { ApiToken, User } from './types';
 import type { UserService } from './user-service';
@@ -8,6 +9,8 @@ import { USER_ROLES } from './types';
 export interface UserRoutesOptions {
   readonly users: UserService;
   readonly authenticate: preHandlerAsyncHookHandler;
+  /** Mark the session cookie Secure even on plain HTTP (Canh behind a TLS proxy); it is always Secure over HTTPS. */
+  readonly secureCookies?: boolean;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -47,8 +50,30 @@ function requireAdminOrSelf(request: FastifyRequest<{ Params: { id: string } }>)
   throw userErrors.notYours();
 }
 
-/** /api/v1/users and /api/v1/login (docs/users.md). */
-export const userRoutes: FastifyPluginAsync<UserRoutesOptions> = async (app, { users, authenticate }) => {
+/** The user id of `/users/me/...`: the caller's, when the caller is a user. */
+function meOf(request: FastifyRequest): string {
+  const p = request.principal;
+  if (p?.kind !== 'user') throw userErrors.notAUser();
+  return p.id;
+}
+
+function sessionCookie(request: FastifyRequest, value: string, maxAgeSeconds: number, secure: boolean): string {
+  const attrs = [`${SESSION_COOKIE}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAgeSeconds}`];
+  if (secure || request.protocol === 'https') attrs.push('Secure');
+  return attrs.join('; ');
+}
+
+const sessionSchema = {
+  type: 'object',
+  properties: {
+    user: userSchema, expires_at: { type: 'string' },
+    csrf_token: { type: 'string', description: 'Send it as X-CSRF-Token with every change made with the session cookie' },
+  },
+} as const;
+const tokenBody = { type: ['object', 'null'], properties: { name: { type: 'string' }, expires_in_days: { type: ['integer', 'null'], description: '1 to 366 (default 90); null: never expires' } } } as const;
+
+/** /api/v1/users, /api/v1/login and /api/v1/session (docs/users.md). */
+export const userRoutes: FastifyPluginAsync<UserRoutesOptions> = async (app, { users, authenticate, secureCookies = false }) => {
   app.post<{ Body: unknown }>('/users', {
     preHandler: [authenticate, requireAdmin],
     schema: {
@@ -78,7 +103,7 @@ export const userRoutes: FastifyPluginAsync<UserRoutesOptions> = async (app, { u
     preHandler: [authenticate, async (req: FastifyRequest<{ Params: { id: string } }>) => requireAdminOrSelf(req)],
     schema: {
       tags: ['users'], summary: 'Create an API token for a user (admin or the user); the secret is answered once', security, params: idParams,
-      body: { type: ['object', 'null'], properties: { name: { type: 'string' }, expires_in_days: { type: ['integer', 'null'], description: '1 to 366 (default 90); null: never expires' } } },
+      body: tokenBody,
       response: { 201: createdTokenSchema },
     },
   }, async (req, reply) => {
@@ -99,6 +124,63 @@ export const userRoutes: FastifyPluginAsync<UserRoutesOptions> = async (app, { u
       response: { 200: tokenSchema },
     },
   }, async (req) => tokenJson(await users.revokeToken(req.params.id, req.params.tokenId)));
+
+  app.get('/users/me', {
+    preHandler: authenticate,
+    schema: { tags: ['users'], summary: 'The signed-in user', security, response: { 200: userSchema } },
+  }, async (req) => userJson(await users.getUser(meOf(req))));
+
+  app.post<{ Body: unknown }>('/users/me/tokens', {
+    preHandler: authenticate,
+    schema: { tags: ['users'], summary: 'Create a personal API token; the secret is answered once', security, body: tokenBody, response: { 201: createdTokenSchema } },
+  }, async (req, reply) => {
+    const { token, secret } = await users.createToken(meOf(req), req.body);
+    return reply.code(201).send({ ...tokenJson(token), token: secret });
+  });
+
+  app.get('/users/me/tokens', {
+    preHandler: authenticate,
+    schema: { tags: ['users'], summary: 'Your tokens, without their secrets', security, response: { 200: { type: 'object', properties: { tokens: { type: 'array', items: tokenSchema } } } } },
+  }, async (req) => ({ tokens: (await users.listTokens(meOf(req))).map(tokenJson) }));
+
+  app.delete<{ Params: { tokenId: string } }>('/users/me/tokens/:tokenId', {
+    preHandler: authenticate,
+    schema: {
+      tags: ['users'], summary: 'Revoke one of your tokens at once', security,
+      params: { type: 'object', required: ['tokenId'], properties: { tokenId: { type: 'string', maxLength: 64 } } }, response: { 200: tokenSchema },
+    },
+  }, async (req) => tokenJson(await users.revokeToken(meOf(req), req.params.tokenId)));
+
+  app.post<{ Body: unknown }>('/session', {
+    schema: {
+      tags: ['users'],
+      summary: 'Console sign-in: sets the HttpOnly, SameSite=Strict session cookie (12 hours) and answers the CSRF token; same lockout as /login',
+      body: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } },
+      response: { 200: sessionSchema },
+    },
+  }, async (req, reply) => {
+    const { token, secret, user } = await users.login(req.body, 'session');
+    reply.header('set-cookie', sessionCookie(req, secret, LOGIN_TOKEN_MS / 1000, secureCookies));
+    return { user: userJson(user), expires_at: iso(token.expiresAt), csrf_token: csrfTokenOf(secret) };
+  });
+
+  app.get('/session', {
+    preHandler: authenticate,
+    schema: { tags: ['users'], summary: 'The session of the console: its user and CSRF token (401 when signed out)', response: { 200: sessionSchema } },
+  }, async (req) => {
+    const secret = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (!secret || req.headers.authorization) throw userErrors.noSession();
+    return { user: userJson(await users.getUser(meOf(req))), csrf_token: csrfTokenOf(secret) };
+  });
+
+  app.delete('/session', {
+    preHandler: authenticate,
+    schema: { tags: ['users'], summary: 'Console sign-out: the session token is revoked and the cookie cleared', response: { 204: { type: 'null' } } },
+  }, async (req, reply: FastifyReply) => {
+    const secret = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (secret && !req.headers.authorization) await users.revokeSecret(secret);
+    return reply.code(204).header('set-cookie', sessionCookie(req, '', 0, secureCookies)).send();
+  });
 
   app.post<{ Body: unknown }>('/login', {
     schema: {

@@ -110,7 +110,7 @@ export class UserService {
    * cost one scrypt too; after 5 failures within 15 minutes the username is locked for 15 minutes
    * (429 `CANH_AUTH_LOCKED`). Every failure is the same `CANH_AUTH_LOGIN_FAILED`.
    */
-  async login(input: unknown): Promise<CreatedToken & { readonly user: User }> {
+  async login(input: unknown, tokenName: 'login' | 'session' = 'login'): Promise<CreatedToken & { readonly user: User }> {
     const body = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
     const username = typeof body.username === 'string' ? body.username.trim().toLowerCase().slice(0, 64) : '';
     const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
@@ -125,8 +125,14 @@ export class UserService {
       throw userErrors.loginFailed();
     }
     this.throttle.succeed(username);
-    const created = await this.issue(user.id, { name: 'login', expiresInDays: null }, this.clock.now() + LOGIN_TOKEN_MS);
+    const created = await this.issue(user.id, { name: tokenName, expiresInDays: null }, this.clock.now() + LOGIN_TOKEN_MS);
     return { ...created, user: publicUser(user) };
+  }
+
+  /** Revokes the token of a secret (a console logout); unknown or already revoked secrets change nothing. */
+  async revokeSecret(secret: string): Promise<void> {
+    const token = await this.store.findTokenByHash(hashApiKey(secret));
+    if (token && token.revokedAt === null) await this.store.revokeToken(token.userId, token.id, this.clock.now());
   }
 
   /** The user and scope of a `canh_ut_` token; throws 401 for unknown, revoked or expired tokens and disabled users. */
