@@ -2,6 +2,8 @@ import { errors } from '../errors';
 import type { Clock } from '../lib/clock';
 import { parseTime } from '../lib/time';
 import type { EventStore } from '../store/event-store';
+import { scopedEventStore } from '../store/scoped-event-store';
+import { ALL_SCOPE, type Scope } from '../store/scope';
 import { dryRun, type DryRunResult } from './engine/dry-run';
 import type { Window } from './engine/plan-windows';
 import type { RuleRegistry } from './engine/rule-registry';
@@ -48,17 +50,20 @@ export class RuleDryRunService {
     return { rule, range: { from, to }, ...(req.locality ? { locality: req.locality } : {}) };
   }
 
-  /** Replays a prepared dry run; `onProgress` gets (evaluations done, evaluations in all) after each one. */
-  async run(prepared: PreparedDryRun, onProgress?: (done: number, total: number) => void): Promise<DryRunAnswer> {
+  /**
+   * Replays a prepared dry run over the events of `scope` only (a commune's caller learns nothing of
+   * other localities' events); `onProgress` gets (evaluations done, evaluations in all) after each one.
+   */
+  async run(prepared: PreparedDryRun, onProgress?: (done: number, total: number) => void, scope: Scope = ALL_SCOPE): Promise<DryRunAnswer> {
     const { rule, range, locality } = prepared;
-    const result = await dryRun(rule, range, this.store, evaluateRule, onProgress);
+    const result = await dryRun(rule, range, scopedEventStore(this.store, scope), evaluateRule, onProgress);
     const hits = locality ? result.hits.filter((h) => h.locality === locality) : result.hits;
     return { rule, windows: result.windows, hits };
   }
 
   /** prepare() then run(), without progress. */
-  async test(req: DryRunRequest): Promise<DryRunAnswer> {
-    return this.run(this.prepare(req));
+  async test(req: DryRunRequest, scope: Scope = ALL_SCOPE): Promise<DryRunAnswer> {
+    return this.run(this.prepare(req), undefined, scope);
   }
 
   private resolve(req: DryRunRequest): Rule {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } f
 import { PassThrough } from 'node:stream';
 import { coerceError, errors } from '../errors';
 import type { RuleRun, RuleStateStore } from '../store/rule-state-store';
+import type { Scope } from '../store/scope';
 import type { RuleRegistry } from './engine/rule-registry';
 import type { DryRunAnswer, PreparedDryRun, RuleDryRunService } from './dry-run-service';
 import type { Hit, Rule } from './rule';
@@ -10,16 +11,33 @@ export interface RuleRoutesOptions {
   readonly registry: Pick<RuleRegistry, 'all' | 'get' | 'errors'>;
   readonly state: RuleStateStore;
   readonly dryRun: RuleDryRunService;
+  /** Localities in a scope (the directory), to count only the hits a caller may see. */
+  readonly localities: { listLocalities(scope: Scope): Promise<readonly { readonly code: string }[]> };
   readonly authenticate: preHandlerAsyncHookHandler;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const runJson = (r: RuleRun) => ({
-  started_at: iso(r.startedAt), duration_ms: r.durationMs, window_from: iso(r.from), window_to: iso(r.to), hits: r.hits, skipped_windows: r.skipped, error: r.error,
+/** Which localities' hits a caller sees: all of them, or the codes of their subtree. */
+type Visible = 'all' | ReadonlySet<string>;
+
+/**
+ * The hits of a run that the caller may see: all of them for the whole-tree scope; otherwise the
+ * sum over the localities of their subtree (runs recorded before per-locality counts existed: 0).
+ */
+function visibleHits(r: RuleRun, visible: Visible): number {
+  if (visible === 'all') return r.hits;
+  let n = 0;
+  for (const [code, count] of Object.entries(r.hitsByLocality ?? {})) if (visible.has(code)) n += count;
+  return n;
+}
+
+const runJson = (r: RuleRun, visible: Visible) => ({
+  started_at: iso(r.startedAt), duration_ms: r.durationMs, window_from: iso(r.from), window_to: iso(r.to), hits: visibleHits(r, visible),
+  skipped_windows: r.skipped, error: r.error,
 });
-const ruleJson = (r: Rule, last: RuleRun | undefined) => ({
+const ruleJson = (r: Rule, last: RuleRun | undefined, visible: Visible) => ({
   id: r.id, version: r.version, title: r.title, severity: r.severity, category: r.category, type: r.condition.type, dataset: r.dataset,
-  enabled: r.enabled, every_ms: r.everyMs, window_ms: r.windowMs, file: r.origin.file, line: r.origin.line, last_run: last ? runJson(last) : null,
+  enabled: r.enabled, every_ms: r.everyMs, window_ms: r.windowMs, file: r.origin.file, line: r.origin.line, last_run: last ? runJson(last, visible) : null,
 });
 const runSchema = {
   type: ['object', 'null'],
@@ -30,8 +48,10 @@ const runSchema = {
 } as const;
 
 /** /api/v1/rules (loaded rules with their last run, and file errors) and /api/v1/rules/{id}/runs. */
-export const ruleRoutes: FastifyPluginAsync<RuleRoutesOptions> = async (app, { registry, state, dryRun, authenticate }) => {
+export const ruleRoutes: FastifyPluginAsync<RuleRoutesOptions> = async (app, { registry, state, dryRun, localities, authenticate }) => {
   app.addHook('preHandler', authenticate);
+  const visibleTo = async (scope: Scope): Promise<Visible> =>
+    (scope.kind === 'all' ? 'all' : new Set((await localities.listLocalities(scope)).map((l) => l.code)));
 
   app.get('/rules', {
     schema: {
@@ -46,26 +66,28 @@ export const ruleRoutes: FastifyPluginAsync<RuleRoutesOptions> = async (app, { r
         },
       },
     },
-  }, async () => {
+  }, async (req) => {
     const last = new Map((await state.lastRuns()).map((r) => [r.ruleId, r]));
-    return { rules: registry.all().map((r) => ruleJson(r, last.get(r.id))), errors: registry.errors() };
+    const visible = await visibleTo(req.scope);
+    return { rules: registry.all().map((r) => ruleJson(r, last.get(r.id), visible)), errors: registry.errors() };
   });
 
   app.get<{ Params: { id: string }; Querystring: { size?: number } }>('/rules/:id/runs', {
     schema: {
-      tags: ['rules'], summary: 'Run history of a rule, newest first',
+      tags: ['rules'], summary: 'Run history of a rule, newest first (hits: those of the localities in your scope)',
       params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
       querystring: { type: 'object', additionalProperties: false, properties: { size: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } } },
       response: { 200: { type: 'object', properties: { rule_id: { type: 'string' }, runs: { type: 'array', items: runSchema } } } },
     },
   }, async (req) => {
     if (!registry.get(req.params.id)) throw errors.notFound('Rule', req.params.id);
-    return { rule_id: req.params.id, runs: (await state.listRuns(req.params.id, req.query.size ?? 50)).map(runJson) };
+    const visible = await visibleTo(req.scope);
+    return { rule_id: req.params.id, runs: (await state.listRuns(req.params.id, req.query.size ?? 50)).map((r) => runJson(r, visible)) };
   });
 
   app.post<{ Body: { rule?: string; rule_id?: string; from: string; to?: string; locality?: string } }>('/rules/test', {
     schema: {
-      tags: ['rules'], summary: 'Dry run: the hits a rule (YAML text or a loaded id) would have raised over a time range; raises nothing',
+      tags: ['rules'], summary: 'Dry run: the hits a rule (YAML text or a loaded id) would have raised over a time range, over the events of your scope; raises nothing',
       body: {
         type: 'object', required: ['from'], additionalProperties: false,
         properties: { rule: { type: 'string', maxLength: 100000 }, rule_id: { type: 'string', maxLength: 64 }, from: { type: 'string' }, to: { type: 'string' }, locality: { type: 'string', maxLength: 32 } },
@@ -76,7 +98,7 @@ export const ruleRoutes: FastifyPluginAsync<RuleRoutesOptions> = async (app, { r
     const b = req.body;
     // Bad input answers 400 (as JSON) before anything is streamed.
     const prepared = dryRun.prepare({ from: b.from, ...(b.rule !== undefined ? { rule: b.rule } : {}), ...(b.rule_id ? { ruleId: b.rule_id } : {}), ...(b.to ? { to: b.to } : {}), ...(b.locality ? { locality: b.locality } : {}) });
-    if (!req.headers.accept?.includes(NDJSON)) return dryRunJson(await dryRun.run(prepared));
+    if (!req.headers.accept?.includes(NDJSON)) return dryRunJson(await dryRun.run(prepared, undefined, req.scope));
     return reply.type(NDJSON).send(streamDryRun(dryRun, prepared, req));
   });
 };
@@ -105,7 +127,7 @@ function streamDryRun(dryRun: RuleDryRunService, prepared: PreparedDryRun, req: 
     lastSent = now;
     line({ progress: { done, total } });
   };
-  dryRun.run(prepared, onProgress).then(
+  dryRun.run(prepared, onProgress, req.scope).then(
     (r) => line({ result: dryRunJson(r) }),
     (err: unknown) => {
       if (!out.destroyed) line({ error: streamedError(err, req) });

@@ -22,6 +22,11 @@ export interface RuleRun {
   readonly from: number;
   readonly to: number;
   readonly hits: number;
+  /**
+   * The hits counted by locality code (`''` for hits without one), so that a caller sees only the
+   * hits of their scope. Absent on runs recorded before it existed.
+   */
+  readonly hitsByLocality?: Readonly<Record<string, number>>;
   /** Evaluation ends skipped because the rule was stopped longer than the catch-up bound. */
   readonly skipped: number;
   /** Why the run failed, or null. */

@@ -32,11 +32,13 @@ export function ruleStateStoreContract(name: string, make: () => Promise<{ store
 
     it('keeps runs newest first, per rule, with the last run of each rule', async () => {
       await store.recordRun(run('a', T));
-      await store.recordRun(run('a', T + 2000, { hits: 3 }));
+      await store.recordRun(run('a', T + 2000, { hits: 3, hitsByLocality: { '00004': 2, '': 1 } }));
       await store.recordRun(run('a', T + 1000, { error: 'store unavailable', skipped: 4 }));
       await store.recordRun(run('b', T + 500));
       expect((await store.listRuns('a', 10)).map((r) => r.startedAt)).toEqual([T + 2000, T + 1000, T]);
-      expect(await store.listRuns('a', 1)).toEqual([run('a', T + 2000, { hits: 3 })]);
+      expect(await store.listRuns('a', 1)).toEqual([run('a', T + 2000, { hits: 3, hitsByLocality: { '00004': 2, '': 1 } })]);
+      expect((await store.lastRuns())[0].hitsByLocality).toEqual({ '00004': 2, '': 1 });
+      expect((await store.listRuns('a', 10))[1].hitsByLocality).toBeUndefined();
       expect((await store.listRuns('a', 10))[1]).toMatchObject({ error: 'store unavailable', skipped: 4 });
       expect((await store.lastRuns()).map((r) => [r.ruleId, r.startedAt])).toEqual([['a', T + 2000], ['b', T + 500]]);
     });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -23,6 +23,7 @@ export interface TestService {
 
 /** A real Canh (real Redis, a real DuckDB file in a temp dir, its own queue prefix) on a free port. */
 export async function startTestService(env: Record<string, string> = {}, roles: Role[] = ['api', 'ingest']): Promise<TestService> {
+  const ownDir = env.CANH_DATA_DIR === undefined;
   const dataDir = env.CANH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'canh-it-'));
   const prefix = env.CANH_QUEUE_PREFIX ?? `canh-test-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', CANH_ADMIN_TOKEN: ADMIN_TOKEN, CANH_LOG_LEVEL: 'silent', ...env, CANH_DATA_DIR: dataDir, CANH_QUEUE_PREFIX: prefix });
@@ -45,6 +46,7 @@ export async function startTestService(env: Record<string, string> = {}, roles: 
     async stop() {
       await running.stop();
       await deleteQueueKeys(prefix);
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

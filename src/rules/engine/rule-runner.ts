@@ -87,6 +87,7 @@ export class RuleRunner {
     const plan = planWindows(rule, checkpoint?.evaluatedTo ?? null, startedAt);
     let expected = checkpoint?.evaluatedTo ?? null;
     let raised = 0;
+    const byLocality: Record<string, number> = {};
     let done = 0;
     let error: string | null = null;
     try {
@@ -99,6 +100,7 @@ export class RuleRunner {
         if (!(await this.state.advanceCheckpoint(rule.id, rule.version, expected, window.to))) break;
         expected = window.to;
         raised += hits.length;
+        for (const h of hits) byLocality[h.locality ?? ''] = (byLocality[h.locality ?? ''] ?? 0) + 1;
         done++;
       }
     } catch (err) {
@@ -108,7 +110,7 @@ export class RuleRunner {
       const last = plan.windows[Math.max(0, done - 1)] ?? { from: startedAt, to: startedAt };
       await this.state.recordRun({
         ruleId: rule.id, ruleVersion: rule.version, startedAt, durationMs: this.clock.now() - startedAt,
-        from: plan.windows[0]?.from ?? last.from, to: last.to, hits: raised, skipped: plan.skipped, error,
+        from: plan.windows[0]?.from ?? last.from, to: last.to, hits: raised, hitsByLocality: byLocality, skipped: plan.skipped, error,
       });
     }
     if (error) throw new Error(`rule ${rule.id}: ${error}`);

@@ -6,6 +6,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS rule_runs (
      rule_id VARCHAR NOT NULL, rule_version VARCHAR NOT NULL, started_at BIGINT NOT NULL, duration_ms BIGINT NOT NULL,
      window_from BIGINT NOT NULL, window_to BIGINT NOT NULL, hits BIGINT NOT NULL, skipped BIGINT NOT NULL, error VARCHAR)`,
+  `ALTER TABLE rule_runs ADD COLUMN IF NOT EXISTS hits_by_locality VARCHAR`,
   `CREATE TABLE IF NOT EXISTS rule_values (rule_id VARCHAR NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL, PRIMARY KEY (rule_id, key))`,
 ];
 
@@ -152,7 +153,10 @@ export class DuckDbRuleStateStore implements RuleStateStore {
     await this.db.transaction(async () => {
       await this.insertRows('INSERT OR REPLACE INTO checkpoints VALUES', 3, checkpoints.map((c) => [c.ruleId, c.ruleVersion, c.evaluatedTo]));
       await this.insertRows('INSERT OR REPLACE INTO rule_values VALUES', 3, values.map((v) => [v.ruleId, v.key, v.json]));
-      await this.insertRows('INSERT INTO rule_runs VALUES', 9, runs.map((r) => [r.ruleId, r.ruleVersion, r.startedAt, r.durationMs, r.from, r.to, r.hits, r.skipped, r.error]));
+      await this.insertRows(
+        'INSERT INTO rule_runs (rule_id, rule_version, started_at, duration_ms, window_from, window_to, hits, skipped, error, hits_by_locality) VALUES', 10,
+        runs.map((r) => [r.ruleId, r.ruleVersion, r.startedAt, r.durationMs, r.from, r.to, r.hits, r.skipped, r.error, r.hitsByLocality ? JSON.stringify(r.hitsByLocality) : null]),
+      );
       if (prune) {
         await this.db.exec(`DELETE FROM rule_runs WHERE rowid IN (SELECT rowid FROM rule_runs
           QUALIFY row_number() OVER (PARTITION BY rule_id ORDER BY started_at DESC) > ${MAX_RUNS_PER_RULE})`, []);
@@ -178,5 +182,6 @@ function toRun(r: Row): RuleRun {
   return {
     ruleId: String(r.rule_id), ruleVersion: String(r.rule_version), startedAt: Number(r.started_at), durationMs: Number(r.duration_ms),
     from: Number(r.window_from), to: Number(r.window_to), hits: Number(r.hits), skipped: Number(r.skipped), error: r.error === null ? null : String(r.error),
+    ...(r.hits_by_locality == null ? {} : { hitsByLocality: JSON.parse(String(r.hits_by_locality)) as Record<string, number> }),
   };
 }
