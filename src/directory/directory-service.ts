@@ -5,6 +5,8 @@ import type { DirectoryStore } from '../store/directory-store';
 import { ALL_SCOPE, type Scope } from '../store/scope';
 import { validateLocalityInput, validateSourceInput, type LocalityInput, type SourceInput } from './validate';
 import { validateContacts } from './contacts';
+import { checkLocalityCsv, problemText } from './locality-csv';
+import { buildLocalityTree, childCodes, type LocalityNode } from './locality-tree';
 import type { Contact, Locality, Source } from './types';
 
 /** A created source and its key. The key is shown this once and never stored. */
@@ -56,28 +58,38 @@ export class DirectoryService {
   }
 
   /**
-   * Creates localities from CSV text (`code,name,level,parent_code`, header optional). Every bad
-   * row is reported at once and then nothing is created.
+   * Creates localities from CSV text (`code,name,level,parent_code`, header optional; docs/localities.md).
+   * Every problem of every row is reported at once (`invalid`, details `problems`: `line N: field:
+   * message` and `rows`: `{line, code, field, message}`), and then nothing is created.
    */
   async importLocalities(csv: string): Promise<{ created: number }> {
-    const { parseLocalityCsv } = await import('./locality-csv');
-    const rows = parseLocalityCsv(csv);
-    const existing = new Set((await this.store.listLocalities(ALL_SCOPE)).map((l) => l.code));
-    const problems: string[] = [];
-    const seen = new Set<string>();
-    for (const row of rows) {
-      if (existing.has(row.value.code) || seen.has(row.value.code)) problems.push(`line ${row.line}: duplicate code ${row.value.code}`);
-      seen.add(row.value.code);
-      if (row.value.parentCode && !existing.has(row.value.parentCode) && !rows.some((r) => r.value.code === row.value.parentCode)) {
-        problems.push(`line ${row.line}: unknown parent_code ${row.value.parentCode}`);
-      }
+    const existing = new Map((await this.store.listLocalities(ALL_SCOPE)).map((l) => [l.code, l] as const));
+    const check = checkLocalityCsv(csv, existing);
+    if (!check.ok) {
+      const bad = new Set(check.problems.map((p) => p.line)).size;
+      throw errors.invalidRequest(`The CSV has ${bad} bad row${bad === 1 ? '' : 's'}; nothing was imported`, {
+        problems: check.problems.map(problemText),
+        rows: check.problems,
+      });
     }
-    const bad = rows.filter((r) => r.error).map((r) => `line ${r.line}: ${r.error}`);
-    if (bad.length || problems.length) throw errors.invalidRequest('The CSV has errors; nothing was imported', { problems: [...bad, ...problems] });
-    const order = { central: 0, province: 1, commune: 2 } as const;
-    const sorted = [...rows].sort((a, b) => order[a.value.level] - order[b.value.level]);
-    for (const row of sorted) await this.store.createLocality(await this.placeLocality(row.value));
-    return { created: rows.length };
+    // Parents come first in the plan, and every placement was checked above against the same tree.
+    const createdAt = this.clock.now();
+    for (const l of check.localities) await this.store.createLocality({ ...l, createdAt });
+    return { created: check.localities.length };
+  }
+
+  /** The localities in scope nested under their parents (src/directory/locality-tree.ts). */
+  async localityTree(scope: Scope): Promise<readonly LocalityNode[]> {
+    return buildLocalityTree(await this.store.listLocalities(scope));
+  }
+
+  /**
+   * A locality in scope with the codes of its children in scope. Throws `not_found` when unknown or
+   * outside the scope, the same answer for both.
+   */
+  async getLocality(code: string, scope: Scope): Promise<{ readonly locality: Locality; readonly children: readonly string[] }> {
+    const locality = await this.localityInScope(code, scope);
+    return { locality, children: childCodes(locality.code, await this.store.listLocalities(scope)) };
   }
 
   /** Creates a source of an existing locality in scope, with a new key. */

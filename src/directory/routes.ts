@@ -69,6 +69,18 @@ const contactsSchema = {
     },
   },
 } as const;
+/** A node of GET /localities/tree; children nest the same schema. */
+const localityNodeSchema = {
+  $id: 'CanhLocalityNode',
+  type: 'object',
+  properties: {
+    code: { type: 'string' }, name: { type: 'string' }, level: { type: 'string' }, communes: { type: 'integer' },
+    children: { type: 'array', items: { $ref: 'CanhLocalityNode#' } },
+  },
+} as const;
+const localityDetailSchema = { type: 'object', properties: { ...localitySchema.properties, children: { type: 'array', items: { type: 'string' } } } } as const;
+/** The largest locality CSV accepted. */
+export const LOCALITY_CSV_MAX_BYTES = 8 * 1024 * 1024;
 const codeParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', maxLength: 32 } } } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 
@@ -91,8 +103,11 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.post('/localities/import', {
     preHandler: requireAdmin,
+    // A country's communes (20,000 rows with Vietnamese names) exceed the default 1 MiB.
+    bodyLimit: LOCALITY_CSV_MAX_BYTES,
     schema: {
-      tags: ['directory'], summary: 'Import localities from CSV (code,name,level,parent_code); all rows or none',
+      tags: ['directory'],
+      summary: 'Import localities from CSV (code,name,level,parent_code); all rows or none: a 400 lists every bad row in details.problems and details.rows (docs/localities.md)',
       response: { 200: { type: 'object', properties: { created: { type: 'integer' } } } },
     },
   }, async (req) => directory.importLocalities(typeof req.body === 'string' ? req.body : ''));
@@ -100,6 +115,25 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
   app.get('/localities', {
     schema: { tags: ['directory'], summary: 'List localities in scope', response: { 200: { type: 'object', properties: { localities: { type: 'array', items: localitySchema } } } } },
   }, async (req) => ({ localities: (await directory.listLocalities(req.scope)).map(localityJson) }));
+
+  app.addSchema(localityNodeSchema);
+  app.get('/localities/tree', {
+    schema: {
+      tags: ['directory'],
+      summary: "The caller's subtree: nested {code, name, level, communes, children}, sorted by code (the whole tree for the central locality)",
+      response: { 200: { type: 'object', properties: { roots: { type: 'array', items: { $ref: 'CanhLocalityNode#' } } } } },
+    },
+  }, async (req) => ({ roots: await directory.localityTree(req.scope) }));
+
+  app.get<{ Params: { code: string } }>('/localities/:code', {
+    schema: {
+      tags: ['directory'], summary: 'One locality in scope with its parent code and the codes of its children; 404 when unknown or outside the scope',
+      params: codeParams, response: { 200: localityDetailSchema },
+    },
+  }, async (req) => {
+    const { locality, children } = await directory.getLocality(req.params.code, req.scope);
+    return { ...localityJson(locality), children };
+  });
 
   app.put<{ Params: { code: string } }>('/localities/:code/contacts', {
     preHandler: requireManager,
