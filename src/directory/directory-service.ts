@@ -74,7 +74,7 @@ export class DirectoryService {
     }
     // Parents come first in the plan, and every placement was checked above against the same tree.
     const createdAt = this.clock.now();
-    for (const l of check.localities) await this.store.createLocality({ ...l, createdAt });
+    await this.store.createLocalities(check.localities.map((l) => ({ ...l, createdAt })));
     return { created: check.localities.length };
   }
 

@@ -24,6 +24,8 @@ export interface DirectoryStore {
   ping(): Promise<void>;
   /** Inserts a locality. Throws kind `conflict` (CANH_CONFLICT) when the code exists. */
   createLocality(locality: Locality): Promise<void>;
+  /** Inserts localities all together or none of them (CSV import); `conflict` when a code exists. */
+  createLocalities(localities: readonly Locality[]): Promise<void>;
   /** The locality, or null when unknown or outside the scope. */
   getLocality(code: string, scope: Scope): Promise<Locality | null>;
   /** Localities in scope, ordered by code. */

@@ -37,6 +37,16 @@ export function directoryStoreContract(name: string, make: () => Promise<{ store
       await expect(store.createLocality(loc('00004', 'commune', '01', '01'))).rejects.toMatchObject({ kind: 'conflict' });
     });
 
+    it('creates localities together or none of them', async () => {
+      await store.createLocalities([loc('48', 'province', 'VN', '48'), loc('20194', 'commune', '48', '48')]);
+      expect((await store.listLocalities(localityScope(['48']))).map((l) => l.code)).toEqual(['20194', '48']);
+      // 00007 exists: nothing of this batch is created.
+      await expect(store.createLocalities([loc('20197', 'commune', '48', '48'), loc('00007', 'commune', '01', '01')])).rejects.toMatchObject({ kind: 'conflict' });
+      expect(await store.getLocality('20197', ALL_SCOPE)).toBeNull();
+      await expect(store.createLocalities([loc('20200', 'commune', '48', '48'), loc('20200', 'commune', '48', '48')])).rejects.toMatchObject({ kind: 'conflict' });
+      expect(await store.getLocality('20200', ALL_SCOPE)).toBeNull();
+    });
+
     it('lists localities in scope, ordered by code', async () => {
       expect((await store.listLocalities(ALL_SCOPE)).map((l) => l.code)).toEqual(['00004', '00007', '01', '26734', '79', 'VN']);
       expect((await store.listLocalities(localityScope(['01']))).map((l) => l.code)).toEqual(['00004', '00007', '01']);

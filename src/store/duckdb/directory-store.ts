@@ -47,6 +47,19 @@ export class DuckDbDirectoryStore implements DirectoryStore {
     ));
   }
 
+  async createLocalities(list: readonly Locality[]): Promise<void> {
+    await this.db.serial(() => this.db.transaction(async () => {
+      for (let i = 0; i < list.length; i += 500) {
+        const chunk = list.slice(i, i + 500);
+        await this.db.exec(
+          `INSERT INTO localities VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+          chunk.flatMap((l) => [l.code, l.name, l.level, l.parentCode, l.provinceCode, l.createdAt]),
+          'A locality of the import already exists',
+        );
+      }
+    }));
+  }
+
   async getLocality(code: string, scope: Scope): Promise<Locality | null> {
     const where = scopeSql(scope, 'code', 'province_code');
     const rows = await this.db.query(`SELECT * FROM localities WHERE code = ? AND ${where.sql}`, [code, ...where.params]);

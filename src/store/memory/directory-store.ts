@@ -18,6 +18,15 @@ export class MemoryDirectoryStore implements DirectoryStore {
     this.localities.set(locality.code, { ...locality });
   }
 
+  async createLocalities(list: readonly Locality[]): Promise<void> {
+    const codes = new Set<string>();
+    for (const l of list) {
+      if (this.localities.has(l.code) || codes.has(l.code)) throw errors.conflict(`Locality ${l.code} already exists`, { code: l.code });
+      codes.add(l.code);
+    }
+    for (const l of list) this.localities.set(l.code, { ...l });
+  }
+
   async getLocality(code: string, scope: Scope): Promise<Locality | null> {
     const l = this.localities.get(code);
     return l && inScope(scope, l.code, l.provinceCode) ? { ...l } : null;
