@@ -17,6 +17,8 @@ import { DuckDbIncidentStore } from '../store/duckdb/incident-store';
 import { DuckDbRuleStateStore } from '../store/duckdb/rule-state-store';
 import { DuckDbUserStore } from '../store/duckdb/user-store';
 import type { UserStore } from '../store/user-store';
+import type { AuditStore } from '../store/audit-store';
+import { DuckDbAuditStore } from '../store/duckdb/audit-store';
 import { UserService } from '../users/user-service';
 import type { IncidentStore } from '../store/incident-store';
 import type { RuleStateStore } from '../store/rule-state-store';
@@ -39,6 +41,8 @@ export interface Container {
   /** Users and their API tokens (users.duckdb). */
   readonly userStore: UserStore;
   readonly users: UserService;
+  /** The audit log (audit.duckdb). */
+  readonly auditStore: AuditStore;
   readonly ingestQueue: BullMqIngestQueue;
   readonly ingest: IngestService;
   readonly search: EventSearchService;
@@ -70,6 +74,8 @@ export async function createContainer(config: Config, clock: Clock = systemClock
   await incidents.init();
   const userStore: UserStore = new DuckDbUserStore({ path: join(dataDir, 'users.duckdb') });
   await userStore.init();
+  const auditStore: AuditStore = new DuckDbAuditStore({ path: join(dataDir, 'audit.duckdb') });
+  await auditStore.init();
 
   const redis = createRedis(config.redisUrl, 'producer');
   redis.on('error', () => undefined);
@@ -79,7 +85,7 @@ export async function createContainer(config: Config, clock: Clock = systemClock
   const metrics = new Metrics(() => ingestQueue.depth());
 
   return {
-    config, clock, dataDir, notices, events, directoryStore, ruleState, incidents, directory, ingestQueue, metrics, redis, userStore,
+    config, clock, dataDir, notices, events, directoryStore, ruleState, incidents, directory, ingestQueue, metrics, redis, userStore, auditStore,
     users: new UserService(userStore, directoryStore, clock),
     adminToken: admin.value,
     piiSalt: salt.value,
@@ -93,6 +99,7 @@ export async function createContainer(config: Config, clock: Clock = systemClock
       await ruleState.close();
       await incidents.close();
       await userStore.close();
+      await auditStore.close();
     },
   };
 }

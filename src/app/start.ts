@@ -15,6 +15,8 @@ import { startRulesRole, type RulesRole } from './rules-role';
 import { PACKAGE_ROOT, VERSION } from './version';
 import { RuleRegistry } from '../rules/engine/rule-registry';
 import { RuleDryRunService } from '../rules/dry-run-service';
+import { AuditService } from '../audit/audit-service';
+import { createRateLimiter } from '../http/rate-limit';
 import { defaultRulePaths } from '../rules/load-rules';
 
 /** Roles one process can run; `canh start` runs them all. */
@@ -39,8 +41,10 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
   let address: string | null = null;
   let rules: RulesRole | null = null;
   let ownRegistry: RuleRegistry | null = null;
+  let audit: AuditService | null = null;
   const stopAll = async () => {
     await app?.close();
+    await audit?.close();
     ownRegistry?.close();
     await rules?.stop();
     await Promise.all(workers.map((w) => w.close()));
@@ -57,7 +61,8 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
     }
     if (roles.includes('api')) {
       if (!rules && !ownRegistry) ownRegistry = await apiRuleRegistry(c);
-      app = await buildApi(c, log, rules?.registry ?? (ownRegistry as RuleRegistry), (wiring as IncidentWiring).service);
+      audit = new AuditService({ store: c.auditStore, clock: c.clock, logger: log.child({ role: 'api', component: 'audit' }) });
+      app = await buildApi(c, log, rules?.registry ?? (ownRegistry as RuleRegistry), (wiring as IncidentWiring).service, audit);
       address = await app.listen({ port: c.config.port, host: c.config.host });
     }
   } catch (err) {
@@ -83,8 +88,13 @@ async function apiRuleRegistry(c: Container): Promise<RuleRegistry> {
   return registry;
 }
 
-function buildApi(c: Container, log: Logger, registry: RuleRegistry, incidents: IncidentService): Promise<FastifyInstance> {
+function buildApi(c: Container, log: Logger, registry: RuleRegistry, incidents: IncidentService, audit: AuditService): Promise<FastifyInstance> {
   return buildApp({
+    audit,
+    maxJsonDepth: c.config.maxJsonDepth,
+    rateLimiter: createRateLimiter(c.config, c.redis, log.child({ role: 'api' })),
+    // Behind a TLS proxy Canh sees plain HTTP: the console's public URL tells it to mark cookies Secure.
+    secureCookies: c.config.consoleUrl.startsWith('https:'),
     rules: { registry, state: c.ruleState, dryRun: new RuleDryRunService(c.events, registry, c.clock) },
     // Analysts' actions; hits are applied by the incidents role (incident-worker.ts), not here.
     incidents,
@@ -102,6 +112,7 @@ function buildApi(c: Container, log: Logger, registry: RuleRegistry, incidents: 
       store: await c.events.ping().then(() => null, (e: Error) => `store: ${e.message}`),
       directory: await c.directoryStore.ping().then(() => null, (e: Error) => `directory: ${e.message}`),
       users: await c.userStore.ping().then(() => null, (e: Error) => `users: ${e.message}`),
+      audit: await c.auditStore.ping().then(() => null, (e: Error) => `audit: ${e.message}`),
     }),
   });
 }

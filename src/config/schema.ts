@@ -70,6 +70,24 @@ export const CONFIG_SCHEMA = {
   rulesDir: { env: 'CANH_RULES_DIR', description: 'Extra directory of rule files, beside the shipped rules/', parse: text() },
   retentionDays: { env: 'CANH_RETENTION_DAYS', default: '90', description: 'Days events and dead letters are kept', parse: int(1, 36500) },
   maxBodyBytes: { env: 'CANH_MAX_BODY_BYTES', default: String(32 * 1024 * 1024), description: 'Largest ingest body accepted, after decompression', parse: int(1024, 512 * 1024 * 1024) },
+  maxJsonDepth: {
+    env: 'CANH_MAX_JSON_DEPTH',
+    default: '32',
+    description: 'Deepest nesting of a JSON request body of the API; deeper bodies are refused (400 CANH_REQUEST_TOO_DEEP) before they are parsed',
+    parse: int(2, 512),
+  },
+  rateLimitPerAddress: {
+    env: 'CANH_RATE_LIMIT_PER_ADDRESS',
+    default: '12000',
+    description: 'Requests one client address (an IPv6 /64) may make per minute before 429 CANH_RATE_LIMITED (0: no limit); counted in Redis across api processes',
+    parse: int(0, 10_000_000),
+  },
+  rateLimitPerKey: {
+    env: 'CANH_RATE_LIMIT_PER_KEY',
+    default: '6000',
+    description: 'Requests one source key, user token, admin token or console session may make per minute before 429 CANH_RATE_LIMITED (0: no limit)',
+    parse: int(0, 10_000_000),
+  },
   ingestConcurrency: { env: 'CANH_INGEST_CONCURRENCY', default: '2', description: 'Batches one ingest worker processes at once', parse: int(1, 64) },
   ruleConcurrency: {
     env: 'CANH_RULE_CONCURRENCY',

@@ -1,5 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { errors } from '../errors';
+import { controlCharProblem } from './validate';
 import type { Contact } from './types';
 
 /** The most contacts a locality can have. */
@@ -75,8 +76,11 @@ function contactOf(item: unknown, at: string, problems: string[]): Contact | nul
 }
 
 function emailContact(v: Record<string, unknown>, at: string, problems: string[]): Contact | null {
-  const address = typeof v.email === 'string' ? normalizeEmail(v.email) : null;
-  if (!address) problems.push(`${at}.email: expected an email address such as soc@example.vn`);
+  // Checked before trimming: a CR or LF would let an address add headers to a notification email.
+  const control = controlCharProblem(`${at}.email`, v.email);
+  const address = typeof v.email === 'string' && !control ? normalizeEmail(v.email) : null;
+  if (control) problems.push(`${control}; CR and LF could add mail headers`);
+  else if (!address) problems.push(`${at}.email: expected an email address such as soc@example.vn`);
   const language = v.language ?? 'vi';
   if (language !== 'vi' && language !== 'en') problems.push(`${at}.language: expected vi or en`);
   return address && (language === 'vi' || language === 'en') ? { kind: 'email', address, language } : null;
@@ -93,6 +97,12 @@ function webhookContact(v: Record<string, unknown>, at: string, problems: string
 
 /** The URL normalized, or null with a problem added. */
 function webhookUrl(raw: string, at: string, problems: string[]): string | null {
+  // The URL parser silently drops tabs and line breaks: refuse them rather than store another URL.
+  const control = controlCharProblem(at, raw);
+  if (control) {
+    problems.push(control);
+    return null;
+  }
   const text = raw.trim();
   let url: URL;
   try {

@@ -16,13 +16,29 @@ export interface SourceInput {
 }
 
 const CODE = /^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$/;
+// C0 and C1 controls (NUL, CR, LF, ESC, ...), DEL, and lone surrogates (not storable as UTF-8).
+const CONTROL = /[\p{Cc}\p{Cs}]/u;
+
+/**
+ * The problem of a one-line text field holding a control character or a lone surrogate, naming the
+ * field and the position (`name: must not contain control characters (U+0000 at position 3)`), or null.
+ */
+export function controlCharProblem(field: string, value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const m = CONTROL.exec(value);
+  if (!m) return null;
+  const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  return `${field}: must not contain control characters (U+${code} at position ${m.index})`;
+}
 const LEVELS: readonly LocalityLevel[] = ['central', 'province', 'commune'];
 
 /** Problems with a locality, or an empty list. Shared by the API and the CSV import. */
 export function localityProblems(v: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (typeof v.code !== 'string' || !CODE.test(v.code)) problems.push('code: 1-32 letters, digits, "-" or "_" (an official code such as 01 or 00004)');
-  if (typeof v.name !== 'string' || !v.name.trim() || v.name.length > 200) problems.push('name: 1-200 characters');
+  const nameControl = controlCharProblem('name', v.name);
+  if (nameControl) problems.push(nameControl);
+  else if (typeof v.name !== 'string' || !v.name.trim() || v.name.length > 200) problems.push('name: 1-200 characters');
   if (!LEVELS.includes(v.level as LocalityLevel)) problems.push(`level: one of ${LEVELS.join(', ')}`);
   const parent = v.parent_code;
   if (parent != null && parent !== '' && (typeof parent !== 'string' || !CODE.test(parent))) problems.push('parent_code: a locality code');
@@ -49,7 +65,9 @@ export function validateLocalityInput(input: unknown): LocalityInput {
 export function validateSourceInput(input: unknown): SourceInput {
   const v = asObject(input);
   const problems: string[] = [];
-  if (typeof v.name !== 'string' || !v.name.trim() || v.name.length > 200) problems.push('name: 1-200 characters');
+  const nameControl = controlCharProblem('name', v.name);
+  if (nameControl) problems.push(nameControl);
+  else if (typeof v.name !== 'string' || !v.name.trim() || v.name.length > 200) problems.push('name: 1-200 characters');
   if (typeof v.locality !== 'string' || !CODE.test(v.locality)) problems.push('locality: the code of an existing locality');
   if (!SOURCE_KINDS.includes(v.kind as SourceKind)) problems.push(`kind: one of ${SOURCE_KINDS.join(', ')}`);
   const format = v.format ?? (v.kind === 'access' ? undefined : 'json');

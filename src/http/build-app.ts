@@ -16,7 +16,12 @@ import { makeAdminAuth } from './admin-auth';
 import { registerDecompression } from './decompress';
 import { makeErrorHandler, notFoundHandler } from './error-handler';
 import { esCompatRoutes } from './es-compat/routes';
+import type { AuditService } from '../audit/audit-service';
+import { auditPlugin } from '../audit/plugin';
+import { auditRoutes } from '../audit/routes';
+import { registerHardening } from './hardening';
 import { healthRoutes, type ReadinessCheck } from './health-routes';
+import type { RateLimiter } from './rate-limit';
 
 export interface AppDeps {
   readonly adminToken: string;
@@ -33,6 +38,14 @@ export interface AppDeps {
   /** Users and their API tokens, for /api/v1/users and /api/v1/login; user tokens authenticate only when given. */
   readonly users?: UserService;
   readonly version: string;
+  /** The audit log: records changes under /api/v1, serves GET /api/v1/audit (absent: nothing recorded). */
+  readonly audit?: AuditService;
+  /** Mark the console's session cookie Secure even on plain HTTP (Canh behind a TLS proxy). */
+  readonly secureCookies?: boolean;
+  /** Request limits per address and credential (src/http/rate-limit.ts); none when absent. */
+  readonly rateLimiter?: RateLimiter;
+  /** Deepest nesting of a JSON request body (CANH_MAX_JSON_DEPTH). @defaultValue 32 */
+  readonly maxJsonDepth?: number;
   /** A pino logger for request logs; none when absent. */
   readonly logger?: FastifyServerOptions['loggerInstance'];
 }
@@ -59,11 +72,9 @@ export function baseApp(options: { readonly maxBodyBytes: number; readonly logge
 /** Builds the HTTP app; only the entry point calls listen(), tests use inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = baseApp({ maxBodyBytes: deps.maxBodyBytes, logger: deps.logger });
+  registerHardening(app, { rateLimiter: deps.rateLimiter, maxJsonDepth: deps.maxJsonDepth });
   registerDecompression(app);
-  app.addHook('onSend', async (_req, reply) => {
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Cache-Control', 'no-store');
-  });
+  if (deps.audit) await app.register(auditPlugin, { audit: deps.audit });
 
   await app.register(swagger, {
     openapi: {
@@ -77,9 +88,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { readiness: deps.readiness, metrics: deps.metrics });
   await app.register(directoryRoutes, { prefix: '/api/v1', directory: deps.directory, search: deps.search, authenticate });
   await app.register(eventRoutes, { prefix: '/api/v1', search: deps.search, authenticate });
-  if (deps.rules) await app.register(ruleRoutes, { prefix: '/api/v1', ...deps.rules, authenticate });
+  if (deps.rules) await app.register(ruleRoutes, { prefix: '/api/v1', ...deps.rules, localities: deps.directory, authenticate });
   if (deps.incidents) await app.register(incidentRoutes, { prefix: '/api/v1', incidents: deps.incidents, authenticate });
-  if (deps.users) await app.register(userRoutes, { prefix: '/api/v1', users: deps.users, authenticate });
+  if (deps.users) await app.register(userRoutes, { prefix: '/api/v1', users: deps.users, authenticate, secureCookies: deps.secureCookies ?? false });
+  if (deps.audit) await app.register(auditRoutes, { prefix: '/api/v1', audit: deps.audit, authenticate });
   await app.register(ingestRoutes, { prefix: '/api/v1', ingest: deps.ingest, maxBodyBytes: deps.maxBodyBytes });
   await app.register(sourceImportRoutes, { prefix: '/api/v1', ingest: deps.ingest, directory: deps.directory, authenticate, maxBodyBytes: deps.maxBodyBytes });
   await app.register(esCompatRoutes, { ingest: deps.ingest, version: deps.version, maxBodyBytes: deps.maxBodyBytes });

@@ -21,8 +21,18 @@ function parseJson(raw: string): unknown {
 }
 
 /**
+ * A line with its NUL characters replaced by U+FFFD, as invalid UTF-8 bytes already are when the
+ * body is decoded: the line is kept (an attack often carries such bytes) and nothing downstream
+ * (DuckDB, C strings, terminals) ever sees a NUL.
+ */
+export function withoutNul(raw: string): string {
+  return raw.indexOf('\u0000') === -1 ? raw : raw.replace(/\u0000/g, '\uFFFD');
+}
+
+/**
  * Turns one queued batch into the EventBatch the store writes: every line becomes an ECS event or a
- * dead letter (its raw text redacted as the event would have been). Pure: the time and the salt are
+ * dead letter (its raw text redacted as the event would have been); NUL characters become U+FFFD
+ * (withoutNul). Pure: the time and the salt are
  * given, so it runs the same on the worker's thread or on a parse thread.
  */
 export function parseBatch(job: IngestJob, now: number, piiSalt: string): EventBatch {
@@ -46,9 +56,15 @@ export function parseBatch(job: IngestJob, now: number, piiSalt: string): EventB
   };
   if (job.body !== undefined) {
     const json = job.transport === 'ndjson';
-    forEachLine(job.body, (line, n) => handle(line, json ? parseJson(line) : undefined, n));
+    forEachLine(job.body, (text, n) => {
+      const line = withoutNul(text);
+      handle(line, json ? parseJson(line) : undefined, n);
+    });
   }
-  job.items?.forEach((item, i) => handle(item.raw, parseJson(item.raw), i + 1, item.id));
+  job.items?.forEach((item, i) => {
+    const line = withoutNul(item.raw);
+    handle(line, parseJson(line), i + 1, item.id);
+  });
   return {
     batchId: job.batchId, sourceId: job.source.id, locality: job.source.locality, province: job.source.province,
     dataset: DATASETS[job.source.kind], received: events.length + deadLetters.length, events, deadLetters, receivedAt: job.receivedAt,

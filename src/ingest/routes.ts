@@ -4,6 +4,9 @@ import type { Source } from '../directory/types';
 import { errors } from '../errors';
 import type { IngestItem, IngestService } from './ingest-service';
 import { requireManager } from '../http/admin-auth';
+import { hardeningErrors } from '../http/hardening';
+import { findTooDeep } from '../http/json-depth';
+import { MAX_JSON_DEPTH } from './parsers/json-doc';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -51,8 +54,15 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
   });
 };
 
-/** A JSON body is one document or an array of them; each becomes one item. */
+/**
+ * A JSON body is one document or an array of them; each becomes one item. A document nested deeper
+ * than the worker accepts (the array around documents not counted) refuses the whole body before it
+ * is parsed: re-serializing it could exhaust the stack.
+ */
 function jsonItems(body: string): IngestItem[] {
+  const wrapper = /^\s*\[/.test(body) ? 1 : 0;
+  const deep = findTooDeep(body, MAX_JSON_DEPTH + wrapper);
+  if (deep) throw hardeningErrors.tooDeep(deep.position, MAX_JSON_DEPTH);
   let value: unknown;
   try {
     value = JSON.parse(body);

@@ -1,3 +1,4 @@
+import { controlCharProblem } from '../directory/validate';
 import { errors } from '../errors';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './password';
 import { USER_ROLES, type UserRole } from './types';
@@ -37,13 +38,19 @@ export function validateUserInput(input: unknown): UserInput {
   if (!isObject(input)) throw errors.invalidRequest('The body must be a JSON object', { problems: ['body: an object'] });
   const problems: string[] = [];
   const { username, password, display_name: displayName, role, locality } = input;
-  if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) problems.push('username: 3 to 64 characters among a-z 0-9 . _ -');
+  const usernameControl = controlCharProblem('username', username);
+  if (usernameControl) problems.push(usernameControl);
+  else if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) problems.push('username: 3 to 64 characters among a-z 0-9 . _ -');
   problems.push(...passwordProblems(password));
-  if (displayName !== undefined && displayName !== null && (typeof displayName !== 'string' || displayName.trim() === '' || displayName.length > 200)) {
+  const displayControl = controlCharProblem('display_name', displayName);
+  if (displayControl) problems.push(displayControl);
+  else if (displayName !== undefined && displayName !== null && (typeof displayName !== 'string' || displayName.trim() === '' || displayName.length > 200)) {
     problems.push('display_name: 1 to 200 characters');
   }
   if (typeof role !== 'string' || !(USER_ROLES as readonly string[]).includes(role)) problems.push(`role: one of ${USER_ROLES.join(', ')}`);
-  if (typeof locality !== 'string' || locality.trim() === '') problems.push('locality: the code of an existing locality');
+  const localityControl = controlCharProblem('locality', locality);
+  if (localityControl) problems.push(localityControl);
+  else if (typeof locality !== 'string' || locality.trim() === '') problems.push('locality: the code of an existing locality');
   if (problems.length) throw errors.invalidRequest(`Invalid user: ${problems.join('; ')}`, { problems });
   return {
     username: username as string,

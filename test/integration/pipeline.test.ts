@@ -166,7 +166,7 @@ describe('HTTP → queue (real Redis) → worker → DuckDB file → search', ()
   it('reports readiness and Prometheus metrics', async () => {
     const ready = await fetch(`${svc.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await json(ready)).toEqual({ status: 'ready', checks: { redis: 'ok', store: 'ok', directory: 'ok', users: 'ok' } });
+    expect(await json(ready)).toEqual({ status: 'ready', checks: { redis: 'ok', store: 'ok', directory: 'ok', users: 'ok', audit: 'ok' } });
     const metrics = await (await fetch(`${svc.url}/metrics`)).text();
     expect(metrics).toMatch(/canh_ingest_stored_total\{dataset="web.access"\} \d+/);
     expect(metrics).toMatch(/canh_ingest_dead_lettered_total\{dataset="web.access"\} [1-9]/);

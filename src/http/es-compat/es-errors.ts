@@ -64,6 +64,11 @@ export function toEsError(err: unknown, url: string, requestId: string, bodyLimi
       return plain(404, 'resource_not_found_exception', app.message);
     case 'conflict':
       return plain(409, 'version_conflict_engine_exception', app.message);
+    case 'rate_limited': {
+      // Shippers (Filebeat, Vector, Logstash) back off and retry on 429.
+      const retry = app.details?.retry_after_seconds;
+      return { status: 429, body: esErrorBody(429, 'es_rejected_execution_exception', app.message), headers: typeof retry === 'number' ? { 'retry-after': String(retry) } : {} };
+    }
     default:
       return plain(500, 'exception', `An internal error occurred; it has been logged with request id ${requestId}`);
   }

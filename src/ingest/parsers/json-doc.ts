@@ -29,7 +29,8 @@ export function describeJson(v: unknown): string {
  * Copies a parsed JSON value into fresh plain objects and arrays, dropping `__proto__`,
  * `constructor` and `prototype` keys (at any depth and in any dotted segment), and refusing
  * documents nested deeper than MAX_JSON_DEPTH or larger than MAX_JSON_NODES. Non-JSON values
- * (functions, symbols, bigints, undefined, non-finite numbers) are dropped.
+ * (functions, symbols, bigints, undefined, non-finite numbers) are dropped; NUL characters in
+ * strings and keys become U+FFFD.
  */
 export function sanitizeJson(value: unknown): ParseResult<unknown> {
   const budget = { nodes: 0 };
@@ -45,7 +46,8 @@ const DROP = Symbol('drop');
 
 function copy(v: unknown, depth: number, budget: { nodes: number }): unknown {
   if (++budget.nodes > MAX_JSON_NODES) return TOO_BIG;
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'string') return safeString(v);
+  if (v === null || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : DROP;
   if (typeof v !== 'object') return DROP;
   if (depth >= MAX_JSON_DEPTH) return TOO_DEEP;
@@ -63,9 +65,14 @@ function copy(v: unknown, depth: number, budget: { nodes: number }): unknown {
     if (hasForbiddenSegment(key)) continue;
     const c = copy((v as JsonObject)[key], depth + 1, budget);
     if (c === TOO_DEEP || c === TOO_BIG) return c;
-    if (c !== DROP) obj[key] = c;
+    if (c !== DROP) obj[safeString(key)] = c;
   }
   return obj;
+}
+
+/** NUL (a `\u0000` escape) becomes U+FFFD, as in raw lines (parse-batch.ts withoutNul). */
+function safeString(s: string): string {
+  return s.indexOf('\u0000') === -1 ? s : s.replace(/\u0000/g, '\uFFFD');
 }
 
 function hasForbiddenSegment(key: string): boolean {
