@@ -1,6 +1,3 @@
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/http/build-app';
-import { createRateLimiter } from '../../src/http/rate-limit';
 import { ADMIN_TOKEN, startTestService, type TestService } from '../support/test-service';
 import { waitFor } from '../support/wait';
 
@@ -143,25 +140,13 @@ describe('hostile input: each gets a clear 4xx (or a dead letter with its reason
 
 describe('rate limits (real Redis): the request over the limit is 429 with Retry-After', () => {
   let svc: TestService;
-  let app: FastifyInstance;
   let url: string;
 
   beforeAll(async () => {
-    svc = await startTestService({ CANH_RATE_LIMIT_PER_KEY: '3', CANH_RATE_LIMIT_PER_ADDRESS: '0' }, ['ingest']);
-    const c = svc.container;
-    // The api exactly as start.ts builds it, with the limiter of this configuration.
-    app = await buildApp({
-      adminToken: c.adminToken, maxBodyBytes: c.config.maxBodyBytes, directory: c.directory, ingest: c.ingest, search: c.search,
-      metrics: c.metrics, users: c.users, version: 'test', readiness: async () => ({}), maxJsonDepth: c.config.maxJsonDepth,
-      rateLimiter: createRateLimiter(c.config, c.redis),
-    });
-    url = await app.listen({ port: 0, host: '127.0.0.1' });
-    await c.directory.createLocality({ code: '01', name: 'Hà Nội', level: 'province' });
+    svc = await startTestService({ CANH_RATE_LIMIT_PER_KEY: '3', CANH_RATE_LIMIT_PER_ADDRESS: '0' }, ['api']);
+    url = svc.url;
   });
-  afterAll(async () => {
-    await app?.close();
-    await svc?.stop();
-  });
+  afterAll(async () => svc?.stop());
 
   it('counts per key across requests and refuses the fourth within the minute', async () => {
     // Four requests must fall in one fixed window: start away from a minute's end.

@@ -346,6 +346,24 @@ describe('scope matrix: every route × role × in and out of scope (real DuckDB,
     expect(failures).toEqual([]);
   });
 
+  it('the audit log holds every change of the matrix: who, what, from where, refused ones too, and no secret', async () => {
+    const admin = principals.find((x) => x.name === 'central-admin')!;
+    const entries = async (q: string) => (await call(admin.token, { method: 'GET', path: `/api/v1/audit?${q}&size=1000` })).body.entries as Record<string, any>[];
+    await waitFor('the audit entries of the matrix', async () => (await entries('actor=commune-admin&action=source.rotate_key')).length >= 2, 10_000, 100);
+    const rotations = await entries('actor=commune-admin&action=source.rotate_key');
+    expect(rotations.map((e) => [e.outcome, e.status]).sort()).toEqual([['denied', 404], ['success', 200]]);
+    expect(rotations[0]).toMatchObject({ actor: { kind: 'user', username: 'commune-admin', role: 'locality_admin' }, method: 'POST', ip: '127.0.0.1', route: '/api/v1/sources/:id/rotate-key' });
+    // The analyst's refused source change (403) is recorded as denied.
+    expect((await entries('actor=commune-analyst&outcome=denied')).some((e) => e.action === 'source.rotate_key' && e.status === 403)).toBe(true);
+    // Reads are not changes; secrets never appear.
+    const all = await entries('from=now-1h');
+    expect(all.length).toBeGreaterThan(50);
+    expect(all.some((e) => e.method === 'GET')).toBe(false);
+    const text = JSON.stringify(all);
+    for (const p of principals) expect(text).not.toContain(p.token);
+    expect(text).not.toContain(PASSWORD);
+  });
+
   it('a user token on the shippers\' routes is refused (401), and a source key is no user token', async () => {
     const p = principals.find((x) => x.name === 'central-admin')!;
     const line = `203.0.113.50 - - [${T_EVENT}] "GET /x HTTP/1.1" 200 1 "-" "curl"`;
