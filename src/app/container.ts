@@ -20,6 +20,8 @@ import type { UserStore } from '../store/user-store';
 import type { AuditStore } from '../store/audit-store';
 import { DuckDbAuditStore } from '../store/duckdb/audit-store';
 import { UserService } from '../users/user-service';
+import { DEFAULT_THROTTLE } from '../users/login-throttle';
+import { RedisLoginThrottle } from '../users/redis-login-throttle';
 import type { IncidentStore } from '../store/incident-store';
 import type { RuleStateStore } from '../store/rule-state-store';
 import type { EventStore } from '../store/event-store';
@@ -86,7 +88,7 @@ export async function createContainer(config: Config, clock: Clock = systemClock
 
   return {
     config, clock, dataDir, notices, events, directoryStore, ruleState, incidents, directory, ingestQueue, metrics, redis, userStore, auditStore,
-    users: new UserService(userStore, directoryStore, clock),
+    users: new UserService(userStore, directoryStore, clock, new RedisLoginThrottle(redis, config.queuePrefix, DEFAULT_THROTTLE, (m) => process.emitWarning(m))),
     adminToken: admin.value,
     piiSalt: salt.value,
     ingest: new IngestService(directory, ingestQueue, clock, (transport, n) => metrics.accepted.inc({ transport }, n)),

@@ -9,6 +9,14 @@ export interface ThrottleOptions {
 
 export const DEFAULT_THROTTLE: ThrottleOptions = { maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000, maxTracked: 10_000 };
 
+/** What UserService asks about failed logins: this process's LoginThrottle, or RedisLoginThrottle shared by all. */
+export interface LoginGuard {
+  /** Milliseconds until the username may try again; 0 when it is not locked. */
+  lockedFor(username: string, now: number): number | Promise<number>;
+  fail(username: string, now: number): void | Promise<void>;
+  succeed(username: string): void | Promise<void>;
+}
+
 interface Entry {
   failures: number[];
   lockedUntil: number;
@@ -18,7 +26,7 @@ interface Entry {
  * Failed-login counters of one API process (in memory; each api process counts on its own). Pure:
  * every method takes `now`.
  */
-export class LoginThrottle {
+export class LoginThrottle implements LoginGuard {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly options: ThrottleOptions = DEFAULT_THROTTLE) {}

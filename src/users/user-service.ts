@@ -6,7 +6,7 @@ import type { DirectoryStore } from '../store/directory-store';
 import { ALL_SCOPE, localityScope, type Scope } from '../store/scope';
 import type { UserStore } from '../store/user-store';
 import { loginLocked, userErrors } from './errors';
-import { LoginThrottle } from './login-throttle';
+import { LoginThrottle, type LoginGuard } from './login-throttle';
 import { hashPassword, verifyDummyPassword, verifyPassword } from './password';
 import { CENTRAL_ROLES, USER_TOKEN_PREFIX, type ApiToken, type User, type UserRole } from './types';
 import { validateTokenInput, validateUserInput, type TokenInput } from './validate';
@@ -43,7 +43,7 @@ export class UserService {
     private readonly store: UserStore,
     private readonly localities: Pick<DirectoryStore, 'getLocality'>,
     private readonly clock: Clock,
-    private readonly throttle: LoginThrottle = new LoginThrottle(),
+    private readonly throttle: LoginGuard = new LoginThrottle(),
   ) {}
 
   /** Creates a user. Throws `invalid` (bad fields, unknown locality, a central role elsewhere), `conflict` (username taken). */
@@ -116,15 +116,15 @@ export class UserService {
     const password = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
     if (!username || !password) throw errors.invalidRequest('username and password are required', { problems: ['username: required', 'password: required'] });
     const now = this.clock.now();
-    const locked = this.throttle.lockedFor(username, now);
+    const locked = await this.throttle.lockedFor(username, now);
     if (locked > 0) throw loginLocked(locked / 1000);
     const user = await this.store.getUserByUsername(username);
     const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyDummyPassword(password);
     if (!user || !ok || user.disabled) {
-      this.throttle.fail(username, this.clock.now());
+      await this.throttle.fail(username, this.clock.now());
       throw userErrors.loginFailed();
     }
-    this.throttle.succeed(username);
+    await this.throttle.succeed(username);
     const created = await this.issue(user.id, { name: tokenName, expiresInDays: null }, this.clock.now() + LOGIN_TOKEN_MS);
     return { ...created, user: publicUser(user) };
   }
