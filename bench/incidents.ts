@@ -355,11 +355,117 @@ async function escalationTimers(): Promise<{ p99: number; missing: number; dupli
   }
 }
 
+
+/**
+ * 3. Statistics (docs/statistics.md): the incident file of part 1 (N incidents, built the same way)
+ * gets timelines like the service writes them: an `acknowledged` entry for acknowledged and 80% of
+ * resolved incidents (1 min to 4 h after creation), a `resolved` or `auto_resolved` (30%) entry at
+ * resolvedAt, and an `escalated` entry by system:escalation on 25%. Then Q timed calls (default 50)
+ * of each IncidentStats query over DuckDbIncidentStore.stats(), with central, province and commune
+ * scopes and 7 / 30 / 90-day ranges in turn: p50 / p99 / max per query. Target: p99 < 100 ms.
+ */
+async function incidentStatsBench(): Promise<{ overallP99: number }> {
+  const total = envInt('CANH_BENCH_INCIDENTS', 100_000);
+  const localities = envInt('CANH_BENCH_LOCALITIES', 3300);
+  const perQuery = envInt('CANH_BENCH_STATS_QUERIES', 50);
+  console.log(`\nIncident statistics: ${int(total)} incidents with timelines, ${perQuery} calls per query`);
+  const dir = mkdtempSync(join(tmpdir(), 'canh-bench-stats-'));
+  try {
+    const rand = prng(0x57a7);
+    const rules = benchRules(rand);
+    const now = Date.now();
+    const incidents = makeIncidents(total, localities, rules, now, rand);
+    const path = join(dir, 'incidents.duckdb');
+    const schema = new DuckDbIncidentStore({ path });
+    await schema.init();
+    await schema.close();
+    await bulkInsert(path, incidents);
+    const entries = await addStatsTimelines(path, incidents, rand);
+    console.log(`  timelines: ${int(total + entries)} entries`);
+    const store = new DuckDbIncidentStore({ path });
+    await store.init();
+    try {
+      const stats = store.stats();
+      const scopes = (k: number): Scope => [ALL_SCOPE, localityScope([provinceOf(k % PROVINCES)]), localityScope([localityCode(k % localities)])][k % 3];
+      const rangeOf = (k: number) => ({ from: now - [7, 30, 90][k % 3] * DAY, to: now });
+      const queries: [string, (k: number) => Promise<unknown>][] = [
+        ['created per day × severity', (k) => stats.createdCounts({ ...rangeOf(k), intervalMs: DAY, by: 'severity' }, scopes(k))],
+        ['created per day × locality', (k) => stats.createdCounts({ ...rangeOf(k), intervalMs: DAY, by: 'locality' }, scopes(k))],
+        ['backlog', (k) => stats.backlog(now, scopes(k))],
+        ['response times × locality', (k) => stats.responseTimes(rangeOf(k), 'locality', scopes(k))],
+        ['response times × severity', (k) => stats.responseTimes(rangeOf(k), 'severity', scopes(k))],
+        ['SLA breaches', (k) => stats.breaches(rangeOf(k), now, scopes(k))],
+        ['top rules (10)', (k) => stats.topRules(rangeOf(k), 10, scopes(k))],
+      ];
+      return await timeStats(queries, perQuery);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function timeStats(queries: readonly [string, (k: number) => Promise<unknown>][], perQuery: number): Promise<{ overallP99: number }> {
+  for (const [, run] of queries) for (let k = 0; k < 3; k++) await run(k);
+  const all: number[] = [];
+  console.log(`  ${'query'.padEnd(28)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}`);
+  for (const [name, run] of queries) {
+    const ms: number[] = [];
+    for (let k = 0; k < perQuery; k++) {
+      const t = performance.now();
+      await run(k);
+      ms.push(performance.now() - t);
+    }
+    all.push(...ms);
+    console.log(`  ${name.padEnd(28)} ${fmt(percentile(ms, 50), 2).padStart(8)} ${fmt(percentile(ms, 99), 2).padStart(8)} ${fmt(Math.max(...ms), 2).padStart(8)}`);
+  }
+  const overallP99 = percentile(all, 99);
+  console.log(`  ${'all queries'.padEnd(28)} ${fmt(percentile(all, 50), 2).padStart(8)} ${fmt(overallP99, 2).padStart(8)} ${fmt(Math.max(...all), 2).padStart(8)}   (${int(all.length)} calls)`);
+  return { overallP99 };
+}
+
+/** Appends acknowledged / resolved / auto_resolved / escalated entries (seq 2...) to the file's timelines; returns how many. */
+async function addStatsTimelines(path: string, incidents: readonly Incident[], rand: () => number): Promise<number> {
+  const instance = await DuckDBInstance.create(path);
+  const conn = await instance.connect();
+  let added = 0;
+  try {
+    const a = await conn.createAppender('incident_timeline');
+    const add = (i: Incident, seq: number, at: number, actor: string, action: string) => {
+      a.appendVarchar(i.id); a.appendInteger(seq); a.appendBigInt(BigInt(at)); a.appendVarchar(actor); a.appendVarchar(action);
+      a.appendVarchar('null'); a.appendVarchar('null'); a.appendNull();
+      a.endRow();
+      added++;
+    };
+    for (const i of incidents) {
+      let seq = 2;
+      if (rand() < 0.25) add(i, seq++, i.firstSeen + Math.floor(rand() * HOUR), 'system:escalation', 'escalated');
+      if (i.status === 'acknowledged' || (i.status === 'resolved' && rand() < 0.8)) add(i, seq++, i.firstSeen + 60_000 + Math.floor(rand() * 4 * HOUR), `user:u${seq}`, 'acknowledged');
+      if (i.status === 'resolved' && i.resolvedAt !== null) add(i, seq++, i.resolvedAt, 'user:u1', rand() < 0.3 ? 'auto_resolved' : 'resolved');
+    }
+    a.closeSync();
+    await conn.run('CHECKPOINT');
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+  return added;
+}
+
 async function main(): Promise<void> {
+  // CANH_BENCH_PART=stats runs part 3 alone.
+  if (process.env.CANH_BENCH_PART === 'stats') {
+    const st = await incidentStatsBench();
+    console.log(`\n  incident statistics p99 over all queries ${fmt(st.overallP99, 2)} ms (target < 100 ms: ${st.overallP99 < 100 ? 'MET' : 'MISSED'})`);
+    return;
+  }
   const list = await incidentList();
   const esc = await escalationTimers();
+  const statsResult = await incidentStatsBench();
   console.log('\nsummary (incidents)');
   console.log(`  incident list p99 over all kinds       ${fmt(list.overallP99, 2)} ms (target < 100 ms: ${list.overallP99 < 100 ? 'MET' : 'MISSED'})`);
+  console.log(`  incident statistics p99 over all queries ${fmt(statsResult.overallP99, 2)} ms (target < 100 ms: ${statsResult.overallP99 < 100 ? 'MET' : 'MISSED'})`);
   console.log(`  escalation lateness p99                ${int(esc.p99)} ms (target < 1 s: ${esc.p99 < 1000 && esc.missing === 0 && esc.duplicated === 0 ? 'MET' : 'MISSED'})`);
 }
 

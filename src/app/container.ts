@@ -5,6 +5,8 @@ import type { Config } from '../config/schema';
 import { DirectoryService } from '../directory/directory-service';
 import { errors } from '../errors';
 import { EventSearchService } from '../events/search-service';
+import { StatsService } from '../stats/stats-service';
+import { SyslogSettingsService } from '../syslog/syslog-settings';
 import { IngestService } from '../ingest/ingest-service';
 import { systemClock, type Clock } from '../lib/clock';
 import { Metrics } from '../lib/metrics';
@@ -26,6 +28,11 @@ import type { IncidentStore } from '../store/incident-store';
 import type { RuleStateStore } from '../store/rule-state-store';
 import type { EventStore } from '../store/event-store';
 import { ensureSecret } from './secrets';
+import { PACKAGE_ROOT } from './version';
+import { formatMonitorErrors, loadMonitorFiles } from '../monitors/load-monitors';
+import { MonitorService } from '../monitors/monitor-service';
+import { DuckDbMonitorStore } from '../store/duckdb/monitor-store';
+import type { MonitorStore } from '../store/monitor-store';
 
 /** Everything one Canh process needs, wired once (the composition root). */
 export interface Container {
@@ -45,9 +52,18 @@ export interface Container {
   readonly users: UserService;
   /** The audit log (audit.duckdb). */
   readonly auditStore: AuditStore;
+  /** Monitors defined over the API (monitors.duckdb). */
+  readonly monitorStore: MonitorStore;
+  /** Monitors of YAML files and of the API; `onMonitorsChanged` is called after an API change. */
+  readonly monitors: MonitorService;
+  onMonitorsChanged: () => void;
   readonly ingestQueue: BullMqIngestQueue;
   readonly ingest: IngestService;
   readonly search: EventSearchService;
+  /** Syslog matching settings of sources (senders, token). */
+  readonly syslogSettings: SyslogSettingsService;
+  /** Statistics for /api/v1/stats (incidents, OTP, availability, sources). */
+  readonly stats: StatsService;
   readonly metrics: Metrics;
   /** Connection of producers (fails fast); workers open their own. */
   readonly redis: Redis;
@@ -69,7 +85,8 @@ export async function createContainer(config: Config, clock: Clock = systemClock
   const events: EventStore = new DuckDbEventStore({ path: join(dataDir, 'events.duckdb'), config: { memory_limit: config.duckdbMemoryLimit } });
   const directoryStore: DirectoryStore = new DuckDbDirectoryStore({ path: join(dataDir, 'directory.duckdb') });
   const ruleState: RuleStateStore = new DuckDbRuleStateStore({ path: join(dataDir, 'rules.duckdb') });
-  const incidents: IncidentStore = new DuckDbIncidentStore({ path: join(dataDir, 'incidents.duckdb') });
+  const incidentStore = new DuckDbIncidentStore({ path: join(dataDir, 'incidents.duckdb') });
+  const incidents: IncidentStore = incidentStore;
   await events.init();
   await directoryStore.init();
   await ruleState.init();
@@ -78,6 +95,17 @@ export async function createContainer(config: Config, clock: Clock = systemClock
   await userStore.init();
   const auditStore: AuditStore = new DuckDbAuditStore({ path: join(dataDir, 'audit.duckdb') });
   await auditStore.init();
+  const monitorStore: MonitorStore = new DuckDbMonitorStore({ path: join(dataDir, 'monitors.duckdb') });
+  await monitorStore.init();
+  const monitorPaths = [join(PACKAGE_ROOT, 'rules', 'monitors'), ...(config.monitorsDir ? [config.monitorsDir] : [])];
+  const reported = new Set<string>();
+  const yamlMonitors = async () => {
+    const loaded = await loadMonitorFiles(monitorPaths);
+    const text = loaded.errors.length ? formatMonitorErrors(loaded.errors) : '';
+    // Each distinct set of file errors is told once (the files are read again on every sync).
+    if (text && !reported.has(text)) reported.add(text), process.emitWarning(`monitor files have errors (those monitors are not run):\n${text}`);
+    return loaded.monitors;
+  };
 
   const redis = createRedis(config.redisUrl, 'producer');
   redis.on('error', () => undefined);
@@ -86,13 +114,17 @@ export async function createContainer(config: Config, clock: Clock = systemClock
   const directory = new DirectoryService(directoryStore, clock);
   const metrics = new Metrics(() => ingestQueue.depth());
 
-  return {
-    config, clock, dataDir, notices, events, directoryStore, ruleState, incidents, directory, ingestQueue, metrics, redis, userStore, auditStore,
+  const container: Container = {
+    config, clock, dataDir, notices, events, directoryStore, ruleState, incidents, directory, ingestQueue, metrics, redis, userStore, auditStore, monitorStore,
+    onMonitorsChanged: () => undefined,
+    monitors: new MonitorService(monitorStore, yamlMonitors, directoryStore, clock, () => container.onMonitorsChanged()),
     users: new UserService(userStore, directoryStore, clock, new RedisLoginThrottle(redis, config.queuePrefix, DEFAULT_THROTTLE, (m) => process.emitWarning(m))),
     adminToken: admin.value,
     piiSalt: salt.value,
     ingest: new IngestService(directory, ingestQueue, clock, (transport, n) => metrics.accepted.inc({ transport }, n)),
     search: new EventSearchService(events, directory, clock),
+    syslogSettings: new SyslogSettingsService(directoryStore),
+    stats: new StatsService({ incidents: incidentStore.stats(), events, sources: directory, clock }),
     async close() {
       await ingestQueue.close().catch(() => undefined);
       redis.disconnect();
@@ -102,6 +134,8 @@ export async function createContainer(config: Config, clock: Clock = systemClock
       await incidents.close();
       await userStore.close();
       await auditStore.close();
+      await monitorStore.close();
     },
   };
+  return container;
 }

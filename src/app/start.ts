@@ -16,11 +16,16 @@ import { PACKAGE_ROOT, VERSION } from './version';
 import { RuleRegistry } from '../rules/engine/rule-registry';
 import { RuleDryRunService } from '../rules/dry-run-service';
 import { AuditService } from '../audit/audit-service';
+import { startProbeRole, type ProbeRole } from '../monitors/probe-role';
+import { startSyslogReceiver, type SyslogReceiver } from '../syslog/receiver';
+import { errors } from '../errors';
+import { readFileSync } from 'node:fs';
+import { ALL_SCOPE } from '../store/scope';
 import { createRateLimiter } from '../http/rate-limit';
 import { defaultRulePaths } from '../rules/load-rules';
 
 /** Roles one process can run; `canh start` runs them all. */
-export const ROLES = ['api', 'ingest', 'rules', 'incidents'] as const;
+export const ROLES = ['api', 'ingest', 'rules', 'incidents', 'probe', 'syslog'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Running {
@@ -42,7 +47,11 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
   let rules: RulesRole | null = null;
   let ownRegistry: RuleRegistry | null = null;
   let audit: AuditService | null = null;
+  let probe: ProbeRole | null = null;
+  let syslog: SyslogReceiver | null = null;
   const stopAll = async () => {
+    await syslog?.stop();
+    await probe?.stop();
     await app?.close();
     await audit?.close();
     ownRegistry?.close();
@@ -53,6 +62,25 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
   };
   try {
     if (roles.includes('rules')) rules = await startRulesRole(c, log);
+    if (roles.includes('syslog')) {
+      if (c.config.syslogTlsCert && !c.config.syslogTlsKey) throw errors.invalidConfig(['CANH_SYSLOG_TLS_CERT is set without CANH_SYSLOG_TLS_KEY']);
+      const tls = c.config.syslogTlsCert ? { cert: readFileSync(c.config.syslogTlsCert), key: readFileSync(c.config.syslogTlsKey as string) } : undefined;
+      syslog = await startSyslogReceiver({ directory: c.directoryStore, ingest: c.ingest, logger: log.child({ role: 'syslog' }) }, { port: c.config.syslogPort, host: c.config.host, tls });
+      log.info({ role: 'syslog', port: syslog.port, tls: tls !== undefined }, 'syslog receiver listening (UDP and TCP)');
+    }
+    if (roles.includes('probe')) {
+      probe = await startProbeRole({
+        location: c.config.probeLocation, redisUrl: c.config.redisUrl, redis: c.redis, prefix: c.config.queuePrefix,
+        monitors: () => c.monitors.all(),
+        province: async (code) => {
+          const l = await c.directoryStore.getLocality(code, ALL_SCOPE);
+          return l ? { province: l.provinceCode } : null;
+        },
+        ingestQueue: c.ingestQueue, clock: c.clock, log, lockMs: c.config.jobLockMs,
+      });
+      const running = probe;
+      c.onMonitorsChanged = () => void running.sync();
+    }
     if (roles.includes('incidents') || roles.includes('api')) {
       // Titles, severities and categories of incidents come from the loaded rule files.
       const registry = rules?.registry ?? (ownRegistry = await apiRuleRegistry(c));
@@ -91,6 +119,9 @@ async function apiRuleRegistry(c: Container): Promise<RuleRegistry> {
 function buildApi(c: Container, log: Logger, registry: RuleRegistry, incidents: IncidentService, audit: AuditService): Promise<FastifyInstance> {
   return buildApp({
     audit,
+    monitors: c.monitors,
+    stats: c.stats,
+    syslogSettings: c.syslogSettings,
     maxJsonDepth: c.config.maxJsonDepth,
     rateLimiter: createRateLimiter(c.config, c.redis, log.child({ role: 'api' })),
     // Behind a TLS proxy Canh sees plain HTTP: the console's public URL tells it to mark cookies Secure.

@@ -33,6 +33,9 @@ export const AUDIT_ACTIONS: Readonly<Record<string, string>> = {
   'POST /api/v1/incidents/:id/resolve': 'incident.resolve',
   'POST /api/v1/incidents/:id/reopen': 'incident.reopen',
   'POST /api/v1/incidents/:id/escalate': 'incident.escalate',
+  'POST /api/v1/monitors': 'monitor.create',
+  'PUT /api/v1/monitors/:id': 'monitor.update',
+  'DELETE /api/v1/monitors/:id': 'monitor.delete',
 };
 
 /**

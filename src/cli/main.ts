@@ -15,7 +15,7 @@ import { progressLine } from './progress';
 const USAGE = `canh ${VERSION}: SOC log analysis and alerting
 
 Usage:
-  canh start [--roles api,ingest,rules,incidents]
+  canh start [--roles api,ingest,rules,incidents,probe,syslog]
                                           run the service (all roles by default)
   canh config                             list every environment variable
   canh localities add --code C --name N --level central|province|commune [--parent P]
@@ -35,8 +35,11 @@ Usage:
                                           a progress bar on stderr when it is a terminal)
   canh rules import-sigma <file|dir>... [--out F] [--strict-case]
                                           convert SigmaHQ webserver rules to Canh rules
+  canh migrate --to elasticsearch [--from-data-dir <dir>] [--since <time>] [--dry-run]
+                                          copy the embedded store (CANH_DATA_DIR) into Elasticsearch
+                                          (ELASTICSEARCH_URL); stop Canh first (docs/scaling.md)
 
-Commands other than start and config talk to a running Canh: CANH_URL (default
+Commands other than start, config and migrate talk to a running Canh: CANH_URL (default
 http://127.0.0.1:$PORT) with CANH_ADMIN_TOKEN (default: the token in $CANH_DATA_DIR/admin-token).`;
 
 type Handler = (args: string[]) => Promise<number>;
@@ -131,6 +134,7 @@ const commands: Record<string, Handler> = {
     console.log(`${loaded.rules.length} rules and ${policies.policies.length} escalation policies valid, ${errors.length} errors`);
     return errors.length ? 1 : 0;
   },
+  migrate: async (args) => (await import('../migrate/command')).migrateCommand(args),
   import: async (args) => {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { source: { type: 'string' } } });
     if (!positionals[0] || !values.source) return usage();

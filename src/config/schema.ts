@@ -48,7 +48,7 @@ export const CONFIG_SCHEMA = {
   consoleUrl: {
     env: 'CANH_CONSOLE_URL',
     default: 'http://localhost:8080',
-    description: 'Base URL of the console, for the link in notifications (<url>/incidents/<id>)',
+    description: 'Base URL of the console, for the link in notifications (<url>/incidents/<id>); an https URL also marks the session cookie Secure (Canh behind a TLS proxy)',
     parse: url('http:', 'https:'),
   },
   notifyRate: {
@@ -68,6 +68,19 @@ export const CONFIG_SCHEMA = {
     parse: text(16),
   },
   rulesDir: { env: 'CANH_RULES_DIR', description: 'Extra directory of rule files, beside the shipped rules/', parse: text() },
+  monitorsDir: { env: 'CANH_MONITORS_DIR', description: 'Extra directory of monitor files (YAML), beside the shipped rules/monitors/', parse: text() },
+  probeLocation: {
+    env: 'CANH_PROBE_LOCATION',
+    default: 'local',
+    description: 'Name of this probe worker\'s location (observer.name of its results; a-z 0-9 -); workers in several places run the same monitors',
+    parse: (raw: string): string => {
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(raw)) throw new Error(`expected a-z, 0-9 and -, at most 63 characters, got "${raw}"`);
+      return raw;
+    },
+  },
+  syslogPort: { env: 'CANH_SYSLOG_PORT', default: '5514', description: 'UDP and TCP port of the syslog receiver (role syslog; 0: any free port)', parse: int(0, 65535) },
+  syslogTlsCert: { env: 'CANH_SYSLOG_TLS_CERT', description: 'PEM certificate file: the syslog receiver speaks TLS on TCP (with CANH_SYSLOG_TLS_KEY)', parse: text() },
+  syslogTlsKey: { env: 'CANH_SYSLOG_TLS_KEY', description: 'PEM private key file of CANH_SYSLOG_TLS_CERT', parse: text() },
   retentionDays: { env: 'CANH_RETENTION_DAYS', default: '90', description: 'Days events and dead letters are kept', parse: int(1, 36500) },
   maxBodyBytes: { env: 'CANH_MAX_BODY_BYTES', default: String(32 * 1024 * 1024), description: 'Largest ingest body accepted, after decompression', parse: int(1024, 512 * 1024 * 1024) },
   maxJsonDepth: {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } f
 import type { EventSearchService } from '../events/search-service';
 import { errors } from '../errors';
 import { requireAdmin, requireManager } from '../http/admin-auth';
+import type { SyslogSettingsService } from '../syslog/syslog-settings';
 import type { DirectoryService } from './directory-service';
 import { publicBaseUrl, shipperConfigs } from './shipper-configs';
 import { sourceStatus } from './source-status';
@@ -11,6 +12,8 @@ export interface DirectoryRoutesOptions {
   readonly directory: DirectoryService;
   readonly search: EventSearchService;
   readonly authenticate: preHandlerAsyncHookHandler;
+  /** Syslog matching settings of sources (create and PATCH take `syslog`); without it they are refused. */
+  readonly syslogSettings?: SyslogSettingsService;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -21,6 +24,7 @@ export const localityJson = (l: Locality) => ({
 export const sourceJson = (s: Source) => ({
   id: s.id, name: s.name, locality: s.locality, province: s.province, kind: s.kind, format: s.format,
   enabled: s.enabled, revoked: s.revoked === true, key_prefix: s.keyPrefix, created_at: iso(s.createdAt),
+  ...(s.syslog ? { syslog: { senders: [...s.syslog.senders], token: s.syslog.token } } : {}),
 });
 /** A contact as the API shows it: the input's shape, with `secret_set` instead of the secret. */
 export const contactJson = (c: Contact) => (c.kind === 'email'
@@ -35,6 +39,7 @@ const localitySchema = {
 const sourceProps = {
   id: { type: 'string' }, name: { type: 'string' }, locality: { type: 'string' }, province: nullableString, kind: { type: 'string' },
   format: { type: 'string' }, enabled: { type: 'boolean' }, revoked: { type: 'boolean' }, key_prefix: { type: 'string' }, created_at: { type: 'string' },
+  syslog: { type: 'object', properties: { senders: { type: 'array', items: { type: 'string' } }, token: nullableString } },
 } as const;
 const sourceSchema = { type: 'object', properties: sourceProps } as const;
 const configsSchema = {
@@ -85,7 +90,11 @@ const codeParams = { type: 'object', required: ['code'], properties: { code: { t
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 
 /** /api/v1/localities and /api/v1/sources. */
-export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async (app, { directory, search, authenticate }) => {
+export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async (app, { directory, search, authenticate, syslogSettings }) => {
+  const syslog = (): SyslogSettingsService => {
+    if (!syslogSettings) throw errors.invalidRequest('This server does not take syslog settings', { field: 'syslog' });
+    return syslogSettings;
+  };
   app.addHook('preHandler', authenticate);
 
   app.post('/localities', {
@@ -157,13 +166,20 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
       tags: ['directory'], summary: 'Create a log source; the answer holds its API key, shown this once, and shipper configurations filled with it',
       body: {
         type: 'object', required: ['name', 'locality', 'kind'], additionalProperties: false,
-        properties: { name: { type: 'string' }, locality: { type: 'string' }, kind: { type: 'string', enum: ['access', 'otp', 'probe'] }, format: { type: 'string', enum: ['nginx_combined', 'apache_common', 'apache_combined', 'json'] } },
+        properties: {
+          name: { type: 'string' }, locality: { type: 'string' }, kind: { type: 'string', enum: ['access', 'otp', 'probe'] },
+          format: { type: 'string', enum: ['nginx_combined', 'apache_common', 'apache_combined', 'json', 'syslog'] },
+          syslog: { type: 'object', description: 'format syslog: {"senders": ["192.0.2.10", "10.0.0.0/24"], "token": "..."} (docs/syslog.md)' },
+        },
       },
       response: { 201: sourceWithKeySchema },
     },
   }, async (req, reply) => {
     const baseUrl = baseUrlOf(req);
-    const { source, apiKey } = await directory.createSource(req.body, req.scope);
+    const settings = (req.body as { syslog?: unknown }).syslog;
+    if (settings !== undefined) await syslog().checkTokenFree(settings);
+    let { source, apiKey } = await directory.createSource(req.body, req.scope);
+    if (settings !== undefined) source = await syslog().set(source.id, settings, req.scope);
     return reply.status(201).send({ ...sourceJson(source), api_key: apiKey, configs: shipperConfigs(source, baseUrl, apiKey) });
   });
 
@@ -216,15 +232,22 @@ export const directoryRoutes: FastifyPluginAsync<DirectoryRoutesOptions> = async
     return { source_id: source.id, url, configs: shipperConfigs(source, url) };
   });
 
-  app.patch<{ Params: { id: string }; Body: { enabled: boolean } }>('/sources/:id', {
+  app.patch<{ Params: { id: string }; Body: { enabled?: boolean; syslog?: unknown } }>('/sources/:id', {
     preHandler: requireManager,
     schema: {
-      tags: ['directory'], summary: 'Enable or disable a source (a disabled source is refused with 403)',
+      tags: ['directory'], summary: 'Enable or disable a source (a disabled source is refused with 403); set or clear (null) its syslog settings',
       params: idParams,
-      body: { type: 'object', required: ['enabled'], additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
+      body: {
+        type: 'object', minProperties: 1, additionalProperties: false,
+        properties: { enabled: { type: 'boolean' }, syslog: { type: ['object', 'null'], description: '{"senders": [...], "token": "..."} or null (docs/syslog.md)' } },
+      },
       response: { 200: sourceSchema },
     },
-  }, async (req) => sourceJson(await directory.setSourceEnabled(req.params.id, req.body.enabled, req.scope)));
+  }, async (req) => {
+    let source = req.body.syslog !== undefined ? await syslog().set(req.params.id, req.body.syslog, req.scope) : null;
+    if (req.body.enabled !== undefined) source = await directory.setSourceEnabled(req.params.id, req.body.enabled, req.scope);
+    return sourceJson(source as Source);
+  });
 
   app.get<{ Params: { id: string } }>('/sources/:id/stats', {
     schema: {

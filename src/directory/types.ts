@@ -19,10 +19,25 @@ export interface Locality {
 }
 
 export type SourceKind = 'access' | 'otp' | 'probe';
-export type SourceFormat = 'nginx_combined' | 'apache_common' | 'apache_combined' | 'json';
+/**
+ * How an access source's lines are written. `syslog`: syslog messages (RFC 3164/5424) whose nginx or
+ * Apache access lines become `web.access` events and other messages `syslog` events (docs/syslog.md).
+ */
+export type SourceFormat = 'nginx_combined' | 'apache_common' | 'apache_combined' | 'json' | 'syslog';
 
 export const SOURCE_KINDS: readonly SourceKind[] = ['access', 'otp', 'probe'];
-export const SOURCE_FORMATS: readonly SourceFormat[] = ['nginx_combined', 'apache_common', 'apache_combined', 'json'];
+export const SOURCE_FORMATS: readonly SourceFormat[] = ['nginx_combined', 'apache_common', 'apache_combined', 'json', 'syslog'];
+
+/**
+ * How the syslog receiver recognises a source's messages (docs/syslog.md): by the sender's address
+ * (IP addresses or CIDR ranges) and/or by a token the message carries as its tag / APP-NAME or as an
+ * SD-PARAM `token="..."`. With a token, only messages carrying it match (from `senders` when they
+ * are given); without one, the most specific `senders` entry holding the address wins.
+ */
+export interface SyslogSettings {
+  readonly senders: readonly string[];
+  readonly token: string | null;
+}
 
 export interface Source {
   readonly id: string;
@@ -41,6 +56,8 @@ export interface Source {
    * rotate-key gives it a new one. Stores always set it on reads; absent means false.
    */
   readonly revoked?: boolean;
+  /** Syslog matching settings (sources of format `syslog` only); absent when none. */
+  readonly syslog?: SyslogSettings;
 }
 
 /**

@@ -17,6 +17,11 @@ import { registerDecompression } from './decompress';
 import { makeErrorHandler, notFoundHandler } from './error-handler';
 import { esCompatRoutes } from './es-compat/routes';
 import type { AuditService } from '../audit/audit-service';
+import type { MonitorService } from '../monitors/monitor-service';
+import { monitorRoutes } from '../monitors/routes';
+import { statsRoutes } from '../stats/routes';
+import type { SyslogSettingsService } from '../syslog/syslog-settings';
+import type { StatsService } from '../stats/stats-service';
 import { auditPlugin } from '../audit/plugin';
 import { auditRoutes } from '../audit/routes';
 import { registerHardening } from './hardening';
@@ -40,6 +45,12 @@ export interface AppDeps {
   readonly version: string;
   /** The audit log: records changes under /api/v1, serves GET /api/v1/audit (absent: nothing recorded). */
   readonly audit?: AuditService;
+  /** Syslog settings of sources (accepted on POST/PATCH /sources when given). */
+  readonly syslogSettings?: SyslogSettingsService;
+  /** Statistics, for /api/v1/stats (absent: the routes are not served). */
+  readonly stats?: StatsService;
+  /** Monitors, for /api/v1/monitors (absent: the routes are not served). */
+  readonly monitors?: MonitorService;
   /** Mark the console's session cookie Secure even on plain HTTP (Canh behind a TLS proxy). */
   readonly secureCookies?: boolean;
   /** Request limits per address and credential (src/http/rate-limit.ts); none when absent. */
@@ -86,11 +97,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const authenticate = makeAdminAuth(deps.adminToken, deps.users);
   await app.register(healthRoutes, { readiness: deps.readiness, metrics: deps.metrics });
-  await app.register(directoryRoutes, { prefix: '/api/v1', directory: deps.directory, search: deps.search, authenticate });
+  await app.register(directoryRoutes, { prefix: '/api/v1', directory: deps.directory, search: deps.search, authenticate, ...(deps.syslogSettings ? { syslogSettings: deps.syslogSettings } : {}) });
   await app.register(eventRoutes, { prefix: '/api/v1', search: deps.search, authenticate });
   if (deps.rules) await app.register(ruleRoutes, { prefix: '/api/v1', ...deps.rules, localities: deps.directory, authenticate });
   if (deps.incidents) await app.register(incidentRoutes, { prefix: '/api/v1', incidents: deps.incidents, authenticate });
   if (deps.users) await app.register(userRoutes, { prefix: '/api/v1', users: deps.users, authenticate, secureCookies: deps.secureCookies ?? false });
+  if (deps.stats) await app.register(statsRoutes, { prefix: '/api/v1', stats: deps.stats, authenticate });
+  if (deps.monitors) await app.register(monitorRoutes, { prefix: '/api/v1', monitors: deps.monitors, authenticate });
   if (deps.audit) await app.register(auditRoutes, { prefix: '/api/v1', audit: deps.audit, authenticate });
   await app.register(ingestRoutes, { prefix: '/api/v1', ingest: deps.ingest, maxBodyBytes: deps.maxBodyBytes });
   await app.register(sourceImportRoutes, { prefix: '/api/v1', ingest: deps.ingest, directory: deps.directory, authenticate, maxBodyBytes: deps.maxBodyBytes });

@@ -9,6 +9,7 @@ import { parseOtpDocument } from './parsers/otp-json';
 import { parseProbeDocument } from './parsers/probe-json';
 import { fail, ok, type ParseResult } from './parsers/result';
 import { maskPii, redactOtpDocument } from './redact';
+import { syslogEvent } from '../syslog/syslog-event';
 
 export type LineResult = { ok: true; event: EcsDocument } | { ok: false; reason: string };
 
@@ -69,6 +70,7 @@ function jsonValue(raw: string, parsed: unknown): ParseResult<unknown> {
 
 function processAccess(raw: string, parsed: unknown, ctx: LineContext): ParseResult<EcsDocument> {
   const format = ctx.source.format;
+  if (format === 'syslog') return processSyslog(raw, parsed, ctx);
   const lineFormat: AccessTextFormat = format === 'json' ? 'auto' : format;
   const isText = format !== 'json';
   let value: unknown;
@@ -97,6 +99,15 @@ function processAccess(raw: string, parsed: unknown, ctx: LineContext): ParseRes
   const r = parseAccessDocument(value, lineFormat, what, isText);
   if (!r.ok) return r;
   return accessEvent(ok(r.value.record), r.value.doc, r.value.original, ctx);
+}
+
+/** A source of format `syslog`: one syslog message a line (a JSON string is one too). */
+function processSyslog(raw: string, parsed: unknown, ctx: LineContext): ParseResult<EcsDocument> {
+  const value = parsed === undefined ? raw : parsed;
+  if (typeof value !== 'string') return fail(`syslog: expected a syslog line, got ${describeJson(value)}`);
+  const line = stripLineEnd(value.charCodeAt(0) === 0xfeff ? value.slice(1) : value);
+  if (line.trim() === '') return fail('line is empty');
+  return syslogEvent(line, ctx);
 }
 
 function accessEvent(rec: ParseResult<AccessRecord>, base: JsonObject, original: string, ctx: LineContext): ParseResult<EcsDocument> {

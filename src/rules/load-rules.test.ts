@@ -95,11 +95,13 @@ describe('loadRuleFiles', () => {
     expect(r.errors).toEqual([]);
     expect(r.rules.map((x) => x.id)).toEqual(['fixture-one', 'fixture-two', 'fixture-three']);
   });
-  it('skips the escalation/ subdirectory of a rules directory (policies, not rules)', async () => {
+  it('skips the escalation/ and monitors/ subdirectories of a rules directory (policies and monitors, not rules)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'canh-rules-'));
     mkdirSync(join(dir, 'escalation'));
+    mkdirSync(join(dir, 'monitors'));
     writeFileSync(join(dir, 'a.yaml'), ruleYaml('a1'));
     writeFileSync(join(dir, 'escalation', 'default.yaml'), '- name: p\n  levels: []\n');
+    writeFileSync(join(dir, 'monitors', 'portal.yaml'), '- id: portal\n  type: http\n  url: http://127.0.0.1/\n');
     const r = await loadRuleFiles([dir]);
     expect(r.errors).toEqual([]);
     expect(r.rules.map((x) => x.id)).toEqual(['a1']);

@@ -91,7 +91,8 @@ function ioMessage(err: unknown): string {
 
 /**
  * Loads rules from files and directories (directories: every .yaml/.yml file below, recursively,
- * except the `escalation/` subdirectory of a given directory, which holds escalation policies).
+ * except the `escalation/` and `monitors/` subdirectories of a given directory, which hold
+ * escalation policies and monitors).
  * A file named directly is read whatever its extension. Duplicate ids across all files are errors;
  * the first definition (in the order given, then by name) is kept. Never throws for bad input: a
  * missing or unreadable path is an error with line 0.
@@ -101,9 +102,9 @@ export async function loadRuleFiles(paths: readonly string[]): Promise<LoadedRul
   const files: string[] = [];
   for (const path of paths) {
     try {
-      // `<dir>/escalation/` holds escalation policies (src/escalation), not rules.
-      const policies = join(resolve(path), 'escalation') + sep;
-      const found = (await stat(path)).isDirectory() ? (await yamlFilesUnder(path)).filter((f) => !resolve(f).startsWith(policies)) : [path];
+      // `<dir>/escalation/` holds escalation policies (src/escalation), `<dir>/monitors/` monitors (src/monitors): not rules.
+      const others = ['escalation', 'monitors'].map((d) => join(resolve(path), d) + sep);
+      const found = (await stat(path)).isDirectory() ? (await yamlFilesUnder(path)).filter((f) => !others.some((o) => resolve(f).startsWith(o))) : [path];
       for (const f of found) if (!files.some((g) => resolve(g) === resolve(f))) files.push(f);
     } catch (err) {
       errors.push({ file: path, line: 0, field: '', message: ioMessage(err) });

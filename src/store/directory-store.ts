@@ -1,4 +1,4 @@
-import type { Contact, Locality, Source } from '../directory/types';
+import type { Contact, Locality, Source, SyslogSettings } from '../directory/types';
 import type { Scope } from './scope';
 
 /** A source with the hash of its current API key (never the key itself). */
@@ -30,7 +30,7 @@ export interface DirectoryStore {
   getLocality(code: string, scope: Scope): Promise<Locality | null>;
   /** Localities in scope, ordered by code. */
   listLocalities(scope: Scope): Promise<readonly Locality[]>;
-  /** Inserts a source. Throws kind `conflict` when the id exists. */
+  /** Inserts a source (with its syslog settings, if any). Throws kind `conflict` when the id, or the syslog token, exists. */
   createSource(source: SourceRecord): Promise<void>;
   /** The source, or null when unknown or outside the scope. */
   getSource(id: string, scope: Scope): Promise<Source | null>;
@@ -51,6 +51,16 @@ export interface DirectoryStore {
   /** The source whose current key hashes to `keyHash`, or null. */
   findSourceByKeyHash(keyHash: string): Promise<Source | null>;
   /**
+   * Sets the syslog settings of a source in scope, or clears them with null; returns the updated
+   * source, or null when not found. Throws kind `conflict` when another source has the same token.
+   */
+  setSourceSyslog(id: string, settings: SyslogSettings | null, scope: Scope): Promise<Source | null>;
+  /**
+   * Every source with syslog settings, enabled or not, ordered by creation then id: what the syslog
+   * receiver matches senders and tokens against. No scope: the receiver reads it.
+   */
+  listSyslogSources(): Promise<readonly Source[]>;
+  /**
    * Replaces the whole contact list of a locality, atomically (readers see the old list or the new
    * one, never a mix); an empty list removes every contact. The caller checks that the locality
    * exists and is in scope.
@@ -58,4 +68,11 @@ export interface DirectoryStore {
   setContacts(code: string, contacts: readonly Contact[]): Promise<void>;
   /** The contacts of a locality in the order they were set; an empty list when none. No scope: workers read it. */
   getContacts(code: string): Promise<readonly Contact[]>;
+  /**
+   * Every source with its current key hash (revoked ones hold revokedKeyHash), ordered by creation
+   * then id: what `canh migrate` copies so that shippers keep their keys. Optional in the type so an
+   * adapter under construction still compiles; every adapter of this repository implements it and the
+   * contract suite requires it.
+   */
+  exportSources?(): Promise<readonly SourceRecord[]>;
 }

@@ -53,6 +53,21 @@ export interface IncidentStore {
   list(query: IncidentQuery, scope: Scope): Promise<IncidentPage>;
   /** True when the hit id was recorded by create or update. */
   hasHit(hitId: string): Promise<boolean>;
+  /**
+   * The hit ids recorded for this incident by create or update, sorted; empty for an unknown one.
+   * For `canh migrate`: optional in the type (an adapter under construction still compiles); every
+   * adapter of this repository implements it and the contract suite requires it.
+   */
+  exportHitIds?(incidentId: string): Promise<readonly string[]>;
+  /**
+   * Writes an incident exactly as another store holds it (`canh migrate`): the incident with its
+   * version, its whole timeline with the same seq numbers (1..n, in order) and its processed hit
+   * ids, all at once. Throws kind `invalid` when the timeline is not numbered 1..n for this
+   * incident; kind `conflict` when the id exists, a hit id is already recorded, or the incident is
+   * active while another active incident has its fingerprint: nothing is written then. Optional in
+   * the type like exportHitIds.
+   */
+  importIncident?(incident: Incident, timeline: readonly TimelineEntry[], hitIds: readonly string[]): Promise<void>;
 }
 
 export type IncidentSort = 'last_seen' | 'first_seen' | 'severity' | 'count';
@@ -102,6 +117,12 @@ export function versionConflict(id: string, expected: number, actual: number) {
 export function checkEntries(id: string, entries: readonly NewTimelineEntry[]): void {
   const stray = entries.find((e) => e.incidentId !== id);
   if (stray) throw errors.invalidRequest(`A timeline entry for ${stray.incidentId} cannot be written with incident ${id}`, { id });
+}
+
+/** Throws kind `invalid` unless `timeline` is numbered 1..n and belongs to incident `id` (importIncident). */
+export function checkImportedTimeline(id: string, timeline: readonly TimelineEntry[]): void {
+  const bad = timeline.findIndex((e, i) => e.incidentId !== id || e.seq !== i + 1);
+  if (bad >= 0) throw errors.invalidRequest(`The timeline of incident ${id} must be its own entries numbered 1..n in order`, { id, position: bad + 1 });
 }
 
 /** The conflict of a second active incident for one fingerprint. */

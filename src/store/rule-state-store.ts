@@ -54,6 +54,19 @@ export interface RuleStateStore {
   getValue<T>(ruleId: string, key: string): Promise<T | null>;
   /** Stores a named JSON value of the rule (replacing it). */
   putValue(ruleId: string, key: string, value: unknown): Promise<void>;
+  /**
+   * Every checkpoint and named value, ordered by rule id (then key): what `canh migrate` copies so
+   * rules neither evaluate a window twice nor skip one (runs are read with lastRuns and listRuns).
+   * Optional in the type (an adapter under construction still compiles); every adapter of this
+   * repository implements it and the contract suite requires it.
+   */
+  exportState?(): Promise<RuleStateExport>;
+}
+
+/** Everything of a RuleStateStore other than the run history. */
+export interface RuleStateExport {
+  readonly checkpoints: readonly Checkpoint[];
+  readonly values: readonly { readonly ruleId: string; readonly key: string; readonly value: unknown }[];
 }
 
 /** Runs kept per rule. */

@@ -31,4 +31,10 @@ export interface UserStore {
    * Returns the token, or null when the user has no such token.
    */
   revokeToken(userId: string, tokenId: string, at: number): Promise<ApiToken | null>;
+  /**
+   * Every token of every user with its hash, ordered by creation then id: what `canh migrate`
+   * copies so that tokens keep working. Optional in the type (an adapter under construction still
+   * compiles); every adapter of this repository implements it and the contract suite requires it.
+   */
+  exportTokens?(): Promise<readonly ApiTokenRecord[]>;
 }

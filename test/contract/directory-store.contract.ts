@@ -166,6 +166,40 @@ export function directoryStoreContract(name: string, make: () => Promise<{ store
       expect(await store.getContacts('79')).toEqual([]);
     });
 
+    it('exports every source with its current key hash, revoked ones included, for canh migrate', async () => {
+      await store.replaceSourceKey('src_b', { keyHash: 'hash-b2', keyPrefix: 'canh_b2b2b2b' }, ALL_SCOPE);
+      await store.revokeSourceKey('src_c', ALL_SCOPE);
+      const exported = await (store.exportSources as NonNullable<DirectoryStore['exportSources']>)();
+      expect(exported).toEqual([
+        { ...src('src_b', '26734', '79', 'hash-b2', T + 1), keyPrefix: 'canh_b2b2b2b', revoked: false },
+        { ...src('src_a', '00004', '01', 'hash-a', T + 2), revoked: false },
+        { ...src('src_c', '01', '01', 'revoked:src_c', T + 3), revoked: true },
+      ]);
+    });
+
+    it('sets, lists and clears syslog settings within scope only; a token belongs to one source', async () => {
+      expect(await store.listSyslogSources()).toEqual([]);
+      const settings = { senders: ['192.0.2.10', '10.0.0.0/24'], token: 'tok_0123456789' };
+      expect(await store.setSourceSyslog('src_a', settings, localityScope(['79']))).toBeNull();
+      expect(await store.setSourceSyslog('src_a', settings, localityScope(['01']))).toMatchObject({ id: 'src_a', syslog: settings });
+      await store.createSource({ ...src('src_d', '26734', '79', 'hash-d', T + 4), format: 'syslog', syslog: { senders: [], token: 'tok_other_one' } });
+      await expect(store.setSourceSyslog('src_b', { senders: [], token: 'tok_0123456789' }, ALL_SCOPE)).rejects.toMatchObject({ kind: 'conflict' });
+      await expect(store.createSource({ ...src('src_e', '26734', '79', 'hash-e'), syslog: { senders: [], token: 'tok_other_one' } })).rejects.toMatchObject({ kind: 'conflict' });
+      expect(await store.setSourceSyslog('src_a', { senders: ['192.0.2.11'], token: 'tok_0123456789' }, ALL_SCOPE)).toMatchObject({ syslog: { senders: ['192.0.2.11'] } });
+      expect((await store.listSyslogSources()).map((s) => [s.id, s.syslog?.token])).toEqual([['src_a', 'tok_0123456789'], ['src_d', 'tok_other_one']]);
+      expect(await store.findSourceByKeyHash('hash-d')).toMatchObject({ format: 'syslog', syslog: { senders: [], token: 'tok_other_one' } });
+      const cleared = await store.setSourceSyslog('src_a', null, ALL_SCOPE);
+      expect(cleared).not.toHaveProperty('syslog');
+      expect((await store.listSyslogSources()).map((s) => s.id)).toEqual(['src_d']);
+      expect(await store.getSource('src_b', ALL_SCOPE)).not.toHaveProperty('syslog');
+      expect(await store.setSourceSyslog('src_zzz', null, ALL_SCOPE)).toBeNull();
+      if (persistent) {
+        await store.close();
+        store = await (reopen as () => Promise<DirectoryStore>)();
+        expect((await store.listSyslogSources()).map((s) => s.syslog)).toEqual([{ senders: [], token: 'tok_other_one' }]);
+      }
+    });
+
     (persistent ? it : it.skip)('keeps everything across a reopen', async () => {
       await store.close();
       store = await (reopen as () => Promise<DirectoryStore>)();

@@ -2,8 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbDirectoryStore } from '../../src/store/duckdb/directory-store';
+import { ElasticsearchDirectoryStore } from '../../src/store/elasticsearch/directory-store';
 import { MemoryDirectoryStore } from '../../src/store/memory/directory-store';
 import { directoryStoreContract } from './directory-store.contract';
+import { ELASTICSEARCH_URL, elasticsearchStateStores } from './elasticsearch-state';
 
 directoryStoreContract('memory', async () => {
   const store = new MemoryDirectoryStore();
@@ -21,6 +23,10 @@ directoryStoreContract('duckdb', async () => {
   return { store: await open(), reopen: open };
 }, true);
 
-describe.skip('DirectoryStore contract: elasticsearch (skipped: set ELASTICSEARCH_URL to run; the adapter comes with the scaling issue)', () => {
-  it('runs the same suite', () => undefined);
-});
+if (ELASTICSEARCH_URL) {
+  directoryStoreContract('elasticsearch', elasticsearchStateStores((client, options) => new ElasticsearchDirectoryStore(client, options)), true);
+} else {
+  describe.skip('DirectoryStore contract: elasticsearch (skipped: set ELASTICSEARCH_URL to run)', () => {
+    it('runs the same suite against a fresh index prefix', () => undefined);
+  });
+}

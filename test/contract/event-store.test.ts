@@ -2,9 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@elastic/elasticsearch';
 import { AppError } from '../../src/errors';
 import { MATCH_ALL } from '../../src/query/ast';
 import { DuckDbEventStore } from '../../src/store/duckdb/event-store';
+import { ElasticsearchEventStore } from '../../src/store/elasticsearch/event-store';
+import { uninstallPrefix } from '../../src/store/elasticsearch/setup';
 import { MemoryEventStore } from '../../src/store/memory/event-store';
 import { ALL_SCOPE } from '../../src/store/scope';
 import { NOW, T0, eventStoreContract, makeBatch, makeDeadLetter, makeEvent } from './event-store.contract';
@@ -52,9 +55,28 @@ const nextFile = () => join(dir, `store-${++files}.duckdb`);
 eventStoreContract('memory', async ({ now }) => new MemoryEventStore({ now }));
 eventStoreContract('duckdb', async ({ now }) => new DuckDbEventStore({ path: nextFile(), now }));
 
-if (process.env.ELASTICSEARCH_URL) {
-  describe('elasticsearch', () => {
-    it.todo('runs the EventStore contract once the Elasticsearch adapter exists (src/store/elasticsearch/)');
+const ELASTICSEARCH_URL = process.env.ELASTICSEARCH_URL;
+if (ELASTICSEARCH_URL) {
+  // Every store of the suite gets its own index prefix (indices, templates, ILM policy), deleted
+  // when the suite closes it; writes wait for a refresh so that reads see them.
+  const client = new Client({ node: ELASTICSEARCH_URL });
+  const run = `canh-test-${Date.now().toString(36)}-${process.pid}`;
+  let stores = 0;
+  afterAll(async () => {
+    await client.close();
+  });
+  eventStoreContract('elasticsearch', async ({ now }) => {
+    const indexPrefix = `${run}-${++stores}-`;
+    const store = new ElasticsearchEventStore(client, {
+      // The fixtures are dated January 2026: a short retention would let ILM delete them mid-test.
+      retentionDays: 36_500, indexPrefix, refresh: 'wait_for', now, templates: { replicas: 0 },
+    });
+    const close = store.close.bind(store);
+    store.close = async () => {
+      await close();
+      await uninstallPrefix(client, indexPrefix);
+    };
+    return store;
   });
 } else {
   describe.skip('elasticsearch (skipped: set ELASTICSEARCH_URL to run)', () => {

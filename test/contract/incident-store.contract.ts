@@ -253,5 +253,35 @@ export function incidentStoreContract(name: string, make: Make, persistent: bool
       expect((await store.timeline('inc_a')).map((e) => e.action)).toEqual(['created', 'acknowledged']);
       await expect(create(twin)).rejects.toMatchObject({ kind: 'conflict' });
     });
+    it('exports the hit ids of an incident and imports an incident as it is, for canh migrate', async () => {
+      const a = incident('inc_a');
+      await create(a, 'hit-2');
+      const a2 = await store.update({ ...a, count: 2 }, 1, [entry('inc_a', 'hit_added', T + MIN)], 'hit-1');
+      await store.appendTimeline([entry('inc_a', 'commented', T + 2 * MIN, { actor: 'user:lan', note: 'xem' })]);
+      const exportHitIds = store.exportHitIds as NonNullable<IncidentStore['exportHitIds']>;
+      const importIncident = (store.importIncident as NonNullable<IncidentStore['importIncident']>).bind(store);
+      expect(await exportHitIds.call(store, 'inc_a')).toEqual(['hit-1', 'hit-2']);
+      expect(await exportHitIds.call(store, 'inc_missing')).toEqual([]);
+
+      const timeline = (await store.timeline('inc_a')).map((e) => ({ ...e, incidentId: 'inc_b' }));
+      const b = { ...a2, id: 'inc_b', status: 'resolved' as const, resolution: 'benign' as const, resolvedAt: T + 3 * MIN, version: 7 };
+      await importIncident(b, timeline, ['hit-9', 'hit-8']);
+      expect(await store.get('inc_b', ALL_SCOPE)).toEqual(b);
+      expect(await store.timeline('inc_b')).toEqual(timeline);
+      expect(await exportHitIds.call(store, 'inc_b')).toEqual(['hit-8', 'hit-9']);
+      expect(await store.hasHit('hit-9')).toBe(true);
+
+      // Nothing of a refused import is written.
+      await expect(importIncident(b, timeline, [])).rejects.toMatchObject({ kind: 'conflict' });
+      const c = { ...incident('inc_c'), version: 3 };
+      await expect(importIncident(c, [{ ...entry('inc_c', 'created'), seq: 1 }], ['hit-x', 'hit-1'])).rejects.toMatchObject({ kind: 'conflict' });
+      expect(await store.get('inc_c', ALL_SCOPE)).toBeNull();
+      expect(await store.hasHit('hit-x')).toBe(false);
+      const twin = { ...incident('inc_d'), fingerprint: a.fingerprint };
+      await expect(importIncident(twin, [{ ...entry('inc_d', 'created'), seq: 1 }], [])).rejects.toMatchObject({ kind: 'conflict' });
+      await expect(importIncident(c, [{ ...entry('inc_c', 'created'), seq: 2 }], [])).rejects.toMatchObject({ kind: 'invalid' });
+      await importIncident(c, [{ ...entry('inc_c', 'created'), seq: 1 }], ['hit-x']);
+      expect(await store.findActiveByFingerprint(c.fingerprint)).toEqual(c);
+    });
   });
 }

@@ -2,8 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbIncidentStore } from '../../src/store/duckdb/incident-store';
+import { ElasticsearchIncidentStore } from '../../src/store/elasticsearch/incident-store';
 import { MemoryIncidentStore } from '../../src/store/memory/incident-store';
 import { incidentStoreContract } from './incident-store.contract';
+import { ELASTICSEARCH_URL, elasticsearchStateStores } from './elasticsearch-state';
 
 incidentStoreContract('memory', async () => ({ store: new MemoryIncidentStore() }), false);
 
@@ -17,6 +19,10 @@ incidentStoreContract('duckdb', async () => {
   return { store: await open(), reopen: open };
 }, true);
 
-describe.skip('IncidentStore contract: elasticsearch (skipped: set ELASTICSEARCH_URL to run; the adapter comes with the scaling issue)', () => {
-  it('runs the same suite', () => undefined);
-});
+if (ELASTICSEARCH_URL) {
+  incidentStoreContract('elasticsearch', elasticsearchStateStores((client, options) => new ElasticsearchIncidentStore(client, options)), true);
+} else {
+  describe.skip('IncidentStore contract: elasticsearch (skipped: set ELASTICSEARCH_URL to run)', () => {
+    it('runs the same suite against a fresh index prefix', () => undefined);
+  });
+}

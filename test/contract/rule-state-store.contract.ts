@@ -62,5 +62,16 @@ export function ruleStateStoreContract(name: string, make: () => Promise<{ store
       expect(await store.listRuns('r1', 5)).toHaveLength(1);
       expect(await store.getValue('r1', 'k')).toBe(42);
     });
+    it('exports every checkpoint and value, for canh migrate', async () => {
+      await store.advanceCheckpoint('r2', 'v2', null, T);
+      await store.advanceCheckpoint('r1', 'v1', null, T + 60_000);
+      await store.putValue('r2', 'seen', ['203.0.113.7']);
+      await store.putValue('r1', 'b', { n: 1 });
+      await store.putValue('r1', 'a', 3);
+      expect(await (store.exportState as NonNullable<RuleStateStore['exportState']>).call(store)).toEqual({
+        checkpoints: [{ ruleId: 'r1', ruleVersion: 'v1', evaluatedTo: T + 60_000 }, { ruleId: 'r2', ruleVersion: 'v2', evaluatedTo: T }],
+        values: [{ ruleId: 'r1', key: 'a', value: 3 }, { ruleId: 'r1', key: 'b', value: { n: 1 } }, { ruleId: 'r2', key: 'seen', value: ['203.0.113.7'] }],
+      });
+    });
   });
 }

@@ -89,5 +89,16 @@ export function userStoreContract(name: string, make: () => Promise<{ store: Use
         expect((await store.findTokenByHash('hash-a'))?.revokedAt).toBe(T + 5);
       });
     }
+
+    it('exports every token with its hash, revoked and of every user, for canh migrate', async () => {
+      await store.createToken(token('tok_2', 'usr_binh', 'hash-export-2', T + 2, { expiresAt: T + 99 }));
+      await store.createToken(token('tok_1', 'usr_an', 'hash-export-1', T + 1));
+      await store.revokeToken('usr_an', 'tok_1', T + 7);
+      const exported = await (store.exportTokens as NonNullable<UserStore['exportTokens']>)();
+      expect(exported.filter((t) => t.id === 'tok_1' || t.id === 'tok_2')).toEqual([
+        token('tok_1', 'usr_an', 'hash-export-1', T + 1, { revokedAt: T + 7 }),
+        token('tok_2', 'usr_binh', 'hash-export-2', T + 2, { expiresAt: T + 99 }),
+      ]);
+    });
   });
 }

@@ -95,7 +95,7 @@ describe('docker-compose.yml', () => {
   it('lets the worker scale: no container_name, no published port', () => {
     expect(services['canh-worker'].container_name).toBeUndefined();
     expect(services['canh-worker'].ports).toBeUndefined();
-    expect(services['canh-api'].ports).toEqual(['${CANH_HTTP_PORT:-8080}:8080']);
+    expect(services['canh-api'].ports).toEqual(['${CANH_HTTP_PORT:-8080}:8080', '${CANH_SYSLOG_HOST_PORT:-5514}:5514/tcp', '${CANH_SYSLOG_HOST_PORT:-5514}:5514/udp']);
   });
 
   it('runs every role somewhere, with role names the code knows', () => {

@@ -116,6 +116,13 @@ describe('scope matrix: every route × role × in and out of scope (real DuckDB,
     if (res.status !== 201) throw new Error(res.text);
     return res.body.id as string;
   };
+  const monitorBody = (code: string, id: string) => ({ id, name: `portal ${mark(code)}`, locality: code, type: 'tcp', host: '127.0.0.1', port: 9, interval: '1h' });
+  const newMonitor = async (code: string) => {
+    const id = `m-${randomBytes(4).toString('hex')}`;
+    const res = await admin({ method: 'POST', path: '/api/v1/monitors', body: monitorBody(code, id) });
+    if (res.status !== 201) throw new Error(res.text);
+    return id;
+  };
   const incidentState = (req: Req) => adminGet(req.path.replace(/\/(ack|assign|comment|resolve|reopen|escalate)$/, ''));
   const sourceState = async (req: Req) => {
     const s = await adminGet(req.path.replace(/\/(rotate-key|revoke|import)$/, ''));
@@ -217,6 +224,26 @@ describe('scope matrix: every route × role × in and out of scope (real DuckDB,
       const t = await admin({ method: 'POST', path: `/api/v1/users/${owner}/tokens`, body: { name: 'to-revoke' } });
       return { method: 'DELETE', path: `/api/v1/users/me/tokens/${t.body.id}` };
     }, state: async (req) => JSON.stringify((await adminGet(`/api/v1/users/${userIds.other}/tokens`)).tokens.find((t: { id: string }) => req.path.endsWith(t.id)) ?? null) },
+    // Monitors (API-defined ones; nothing probes them here: no probe role).
+    { route: 'GET /api/v1/monitors', who: 'read', ok: 200, foreign: 'filtered', make: async () => ({ method: 'GET', path: '/api/v1/monitors' }), check: (a, p) => { lists('monitors', (m) => m.locality)(a, p); showsOnlyScope(a, p); } },
+    { route: 'GET /api/v1/monitors/{id}', who: 'read', ok: 200, foreign: 'not_found', make: async (code) => ({ method: 'GET', path: `/api/v1/monitors/${await newMonitor(code)}` }) },
+    { route: 'POST /api/v1/monitors', who: 'manage', ok: 201, foreign: 'not_found', make: async (code) => ({ method: 'POST', path: '/api/v1/monitors', body: monitorBody(code, `m-${randomBytes(4).toString('hex')}`) }), state: async () => (await adminGet('/api/v1/monitors')).monitors.length },
+    { route: 'PUT /api/v1/monitors/{id}', who: 'manage', ok: 200, foreign: 'not_found', make: async (code) => {
+      const id = await newMonitor(code);
+      return { method: 'PUT', path: `/api/v1/monitors/${id}`, body: { ...monitorBody(code, id), interval: '2h' } };
+    }, state: (req) => adminGet(req.path) },
+    { route: 'DELETE /api/v1/monitors/{id}', who: 'manage', ok: 204, foreign: 'not_found', make: async (code) => ({ method: 'DELETE', path: `/api/v1/monitors/${await newMonitor(code)}` }), state: (req) => adminGet(req.path) },
+    // Statistics: each answer counts only the localities in scope.
+    ...(['incidents?by=locality&interval=1h', 'backlog?by=locality', 'response-times?by=locality', 'sla', 'top-rules', 'sources', 'otp?by=locality', 'availability'] as const).map((q): Case => ({
+      route: `GET /api/v1/stats/${q.split('?')[0]}`, who: 'read', ok: 200, foreign: 'filtered',
+      // backlog and sources are "now"; the others take a range.
+      make: async () => ({ method: 'GET', path: `/api/v1/stats/${q}${/^(backlog|sources)/.test(q) ? '' : `${q.includes('?') ? '&' : '?'}from=now-1d`}` }),
+      check: (a, p) => {
+        // Every commune has an incident: the home one shows in the incident figures, no foreign one anywhere.
+        if (/^(incidents|backlog|response-times)/.test(q)) expect(a.text).toContain(`"${p.home}"`);
+        for (const c of COMMUNES) if (!p.scope.has(c)) expect(a.text).not.toContain(`"${c}"`);
+      },
+    })),
     { route: 'GET /api/v1/audit', who: 'admin', ok: 200, foreign: 'none', make: async () => ({ method: 'GET', path: '/api/v1/audit' }) },
   ];
   /** Routes without user credentials: sign-in, and shippers' source keys (a user token there is 401). */
@@ -263,6 +290,7 @@ describe('scope matrix: every route × role × in and out of scope (real DuckDB,
       centralCode: CENTRAL,
     });
     for (const c of COMMUNES) await newIncident(c);
+    for (const c of COMMUNES) await newMonitor(c);
 
     // A run of a loaded rule with hits in every commune and 7 without a locality.
     ruleId = (await adminGet('/api/v1/rules')).rules[0].id;

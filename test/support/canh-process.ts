@@ -8,7 +8,8 @@ const ROOT = join(__dirname, '..', '..');
 export function spawnCanh(args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, 'src/cli/main.ts'), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
+    // Tests run several services at once: the syslog receiver takes a free port unless told one.
+    env: { PATH: process.env.PATH, CANH_SYSLOG_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

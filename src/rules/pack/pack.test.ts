@@ -48,7 +48,7 @@ describe('the shipped pack', () => {
       ['otp-guess-then-success', 'otp.auth', 'sequence'],
       ['otp-lockout-spike', 'otp.auth', 'spike'],
       ['otp-source-silent', 'otp.auth', 'absence'],
-      ['service-down', 'uptime.probe', 'ratio'],
+      ['service-down', 'uptime.probe', 'cardinality'],
       ['service-slow', 'uptime.probe', 'metric'],
       ['probe-silent', 'uptime.probe', 'absence'],
     ];

@@ -21,35 +21,34 @@ function result(at: number, monitor: string, status: 'up' | 'down', ms: number, 
 }
 
 describe('service-down', () => {
-  it('fires when every check of the last 5 minutes (3 at least) is down', async () => {
+  const sequence = (monitor: string, statuses: string, observer: string, from = T0) =>
+    [...statuses].map((s, i) => result(from + i * 30_000, monitor, s === 'd' ? 'down' : 'up', s === 'd' ? 3000 : 420, observer));
+
+  it('fires when at least 2 locations see the service down within 3 minutes', async () => {
     const rule = await packRule('service-down');
-    const sequence = (monitor: string, statuses: string, observer?: string) =>
-      [...statuses].map((s, i) => result(T0 + i * MINUTE, monitor, s === 'd' ? 'down' : 'up', s === 'd' ? 3000 : 420, observer));
+    expect(rule.autoResolveAfter).toBe(3);
     const events = [
-      // dvc-hn: 5 consecutive down checks.
-      ...sequence('dvc-hn', 'ddddd'),
-      // Near miss: flapping, 4 down out of 5 (a count threshold would fire here).
-      ...sequence('dvc-hcm', 'ddudd'),
-      // Near miss: 2 down checks only (below 3 consecutive checks).
-      ...sequence('cong-ttdt-bn', 'dd'),
-      // Near miss: one observer sees it down, another sees it up.
-      ...sequence('hkd-qn', 'ddddd', 'probe-hn-1'),
-      ...sequence('hkd-qn', 'uuuuu', 'probe-hcm-1'),
+      // dvc-hn: down from Hà Nội and from TP. Hồ Chí Minh, up from Đà Nẵng: 2 of 3 locations.
+      ...sequence('dvc-hn', 'dddd', 'hanoi'),
+      ...sequence('dvc-hn', 'dddd', 'hcm'),
+      ...sequence('dvc-hn', 'uuuu', 'danang'),
+      // Near miss: one location's own network trouble (down from hanoi only, many times).
+      ...sequence('dvc-hcm', 'dddddd', 'hanoi'),
+      ...sequence('dvc-hcm', 'uuuuuu', 'hcm'),
+      // Near miss: the two locations saw it down 4 minutes apart (never together in a window).
+      ...sequence('cong-ttdt-bn', 'd', 'hanoi', T0 - 3 * MINUTE),
+      ...sequence('cong-ttdt-bn', 'd', 'hcm', T0 + MINUTE),
     ];
-    const hits = await run(rule, events);
-    expect(summary(hits)).toEqual([{ group: { 'organization.id': '00004', 'monitor.id': 'dvc-hn' }, observed: 1 }]);
-    expect(hits[0].sampleEventIds).toHaveLength(5);
+    const hits = await run(rule, events, { from: T0 - 30_000, to: T0 + 3 * MINUTE - 30_000 });
+    expect(summary(hits)).toEqual([{ group: { 'organization.id': '00004', 'monitor.id': 'dvc-hn' }, observed: 2 }]);
   });
 
-  it('fires once the last check that was up has left the window', async () => {
+  it('counts locations, not results: 3 locations down read 3', async () => {
     const rule = await packRule('service-down');
-    const events = [
-      result(T0 - 30_000, 'dvc-hn', 'up', 400),
-      ...times(3, T0 + 2 * MINUTE, MINUTE, (at) => result(at, 'dvc-hn', 'down', 10_000)),
-    ];
-    expect(summary(await run(rule, events))).toEqual([{ group: { 'organization.id': '00004', 'monitor.id': 'dvc-hn' }, observed: 1 }]);
-    // One minute earlier, the window still held the up check and only 2 down checks.
-    expect(await run(rule, events, { from: T0 - MINUTE, to: T0 + 4 * MINUTE })).toEqual([]);
+    const events = ['hanoi', 'hcm', 'danang'].flatMap((o) => sequence('hkd-qn', 'dd', o));
+    expect(summary(await run(rule, events, { from: T0 - 30_000, to: T0 + 3 * MINUTE - 30_000 }))).toEqual([
+      { group: { 'organization.id': '00004', 'monitor.id': 'hkd-qn' }, observed: 3 },
+    ]);
   });
 });
 

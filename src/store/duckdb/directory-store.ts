@@ -1,4 +1,5 @@
-import type { Contact, Locality, LocalityLevel, Source, SourceFormat, SourceKind } from '../../directory/types';
+import type { Contact, Locality, LocalityLevel, Source, SourceFormat, SourceKind, SyslogSettings } from '../../directory/types';
+import { errors } from '../../errors';
 import { isRevokedKeyHash, revokedKeyHash, type DirectoryStore, type SourceRecord } from '../directory-store';
 import type { Scope } from '../scope';
 import { SmallDuckDb, type Row } from './small-db';
@@ -16,6 +17,9 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS contacts (
      locality VARCHAR NOT NULL, position INTEGER NOT NULL, kind VARCHAR NOT NULL,
      address VARCHAR, language VARCHAR, url VARCHAR, secret VARCHAR)`,
+  // Syslog matching settings (JSON {senders, token}) and the token again, to find a duplicate in SQL.
+  'ALTER TABLE sources ADD COLUMN IF NOT EXISTS syslog VARCHAR',
+  'ALTER TABLE sources ADD COLUMN IF NOT EXISTS syslog_token VARCHAR',
 ];
 
 
@@ -73,11 +77,15 @@ export class DuckDbDirectoryStore implements DirectoryStore {
   }
 
   async createSource(s: SourceRecord): Promise<void> {
-    await this.db.serial(() => this.db.exec(
-      'INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [s.id, s.name, s.locality, s.province, s.kind, s.format, s.enabled, s.keyPrefix, s.keyHash, s.createdAt],
-      `Source ${s.id} already exists`,
-    ));
+    await this.db.serial(async () => {
+      await this.checkToken(s.id, s.syslog ?? null);
+      await this.db.exec(
+        `INSERT INTO sources (id, name, locality, province, kind, format, enabled, key_prefix, key_hash, created_at, syslog, syslog_token)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [s.id, s.name, s.locality, s.province, s.kind, s.format, s.enabled, s.keyPrefix, s.keyHash, s.createdAt, syslogJson(s.syslog ?? null), s.syslog?.token ?? null],
+        `Source ${s.id} already exists`,
+      );
+    });
   }
 
   async getSource(id: string, scope: Scope): Promise<Source | null> {
@@ -116,6 +124,30 @@ export class DuckDbDirectoryStore implements DirectoryStore {
     return rows.length ? toSource(rows[0]) : null;
   }
 
+  async setSourceSyslog(id: string, settings: SyslogSettings | null, scope: Scope): Promise<Source | null> {
+    const where = scopeSql(scope, 'locality', 'province');
+    const rows = await this.db.serial(async () => {
+      await this.checkToken(id, settings);
+      return this.db.query(
+        `UPDATE sources SET syslog = ?, syslog_token = ? WHERE id = ? AND ${where.sql} RETURNING *`,
+        [syslogJson(settings), settings?.token ?? null, id, ...where.params],
+      );
+    });
+    return rows.length ? toSource(rows[0]) : null;
+  }
+
+  async listSyslogSources(): Promise<readonly Source[]> {
+    const rows = await this.db.query('SELECT * FROM sources WHERE syslog IS NOT NULL ORDER BY created_at, id');
+    return rows.map(toSource);
+  }
+
+  /** Runs inside serial(): refuses a token another source has. */
+  private async checkToken(id: string, settings: SyslogSettings | null): Promise<void> {
+    if (!settings?.token) return;
+    const rows = await this.db.query('SELECT id FROM sources WHERE syslog_token = ? AND id <> ?', [settings.token, id]);
+    if (rows.length) throw errors.conflict('Another source already uses this syslog token', { id });
+  }
+
   async findSourceByKeyHash(keyHash: string): Promise<Source | null> {
     const rows = await this.db.query('SELECT * FROM sources WHERE key_hash = ?', [keyHash]);
     return rows.length ? toSource(rows[0]) : null;
@@ -136,6 +168,11 @@ export class DuckDbDirectoryStore implements DirectoryStore {
   async getContacts(code: string): Promise<readonly Contact[]> {
     const rows = await this.db.serial(() => this.db.query('SELECT * FROM contacts WHERE locality = ? ORDER BY position', [code]));
     return rows.map(toContact);
+  }
+
+  async exportSources(): Promise<readonly SourceRecord[]> {
+    const rows = await this.db.serial(() => this.db.query('SELECT * FROM sources ORDER BY created_at, id'));
+    return rows.map((r) => ({ ...toSource(r), keyHash: String(r.key_hash) }));
   }
 }
 
@@ -174,5 +211,16 @@ function toSource(r: Row): Source {
     keyPrefix: String(r.key_prefix),
     createdAt: Number(r.created_at),
     revoked: isRevokedKeyHash(String(r.key_hash)),
+    ...syslogOf(r.syslog),
   };
+}
+
+function syslogJson(settings: SyslogSettings | null): string | null {
+  return settings ? JSON.stringify({ senders: settings.senders, token: settings.token }) : null;
+}
+
+function syslogOf(value: unknown): { syslog?: SyslogSettings } {
+  if (typeof value !== 'string') return {};
+  const v = JSON.parse(value) as { senders?: unknown; token?: unknown };
+  return { syslog: { senders: Array.isArray(v.senders) ? v.senders.map(String) : [], token: typeof v.token === 'string' ? v.token : null } };
 }

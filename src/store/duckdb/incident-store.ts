@@ -5,10 +5,12 @@ import {
 } from '../../incidents/incident';
 import type { RsitCategory, Severity } from '../../rules/rule';
 import {
-  activeConflict, checkEntries, checkIncidentQuery, encodeIncidentCursor, versionConflict,
+  activeConflict, checkEntries, checkImportedTimeline, checkIncidentQuery, encodeIncidentCursor, versionConflict,
   type CheckedIncidentQuery, type IncidentPage, type IncidentQuery, type IncidentSort, type IncidentStore,
 } from '../incident-store';
 import type { Scope } from '../scope';
+import type { IncidentStats } from '../incident-stats';
+import { DuckDbIncidentStats } from './incident-stats';
 import { and, scopeCondition, subtreeCondition, type Sql } from './query';
 import { SmallDuckDb, type Row } from './small-db';
 
@@ -60,6 +62,11 @@ export class DuckDbIncidentStore implements IncidentStore {
 
   async close(): Promise<void> {
     await this.db.serial(async () => this.db.close());
+  }
+
+  /** Statistics over this store's tables (docs/statistics.md), queued with its other calls. */
+  stats(): IncidentStats {
+    return new DuckDbIncidentStats(this.db);
   }
 
   async create(incident: Incident, firstEntry: NewTimelineEntry, hitId?: string): Promise<void> {
@@ -139,6 +146,30 @@ export class DuckDbIncidentStore implements IncidentStore {
 
   async hasHit(hitId: string): Promise<boolean> {
     return this.db.serial(async () => (await this.db.query('SELECT 1 FROM processed_hits WHERE hit_id = ?', [hitId])).length > 0);
+  }
+
+  async exportHitIds(incidentId: string): Promise<readonly string[]> {
+    return this.db.serial(async () => (await this.db.query(
+      'SELECT hit_id FROM processed_hits WHERE incident_id = ? ORDER BY hit_id', [incidentId],
+    )).map((r) => String(r.hit_id)));
+  }
+
+  async importIncident(incident: Incident, timeline: readonly TimelineEntry[], hitIds: readonly string[]): Promise<void> {
+    checkImportedTimeline(incident.id, timeline);
+    return this.db.serial(() => this.db.transaction(async () => {
+      const exists = await this.db.query('SELECT 1 FROM incidents WHERE id = ?', [incident.id]);
+      if (exists.length) throw errors.conflict(`Incident ${incident.id} already exists`, { id: incident.id });
+      for (const h of hitIds) await this.checkHit(h);
+      if (isActive(incident.status)) await this.claimFingerprint(incident);
+      await this.db.exec(`INSERT INTO incidents VALUES (${marks(INSERT_COLUMNS)})`, insertParams(incident), `Incident ${incident.id} already exists`);
+      // Entries keep their seq: the timeline is the one of the other store, numbered 1..n.
+      for (const e of timeline) {
+        await this.db.exec('INSERT INTO incident_timeline VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+          e.incidentId, e.seq, e.at, e.actor, e.action, JSON.stringify(e.from ?? null), JSON.stringify(e.to ?? null), e.note,
+        ]);
+      }
+      for (const h of hitIds) await this.recordHit(h, incident.id);
+    }));
   }
 
   /**

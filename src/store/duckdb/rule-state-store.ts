@@ -1,4 +1,4 @@
-import { MAX_RUNS_PER_RULE, type Checkpoint, type RuleRun, type RuleStateStore } from '../rule-state-store';
+import { MAX_RUNS_PER_RULE, type Checkpoint, type RuleRun, type RuleStateExport, type RuleStateStore } from '../rule-state-store';
 import { SmallDuckDb, type Row } from './small-db';
 
 const SCHEMA = [
@@ -105,6 +105,19 @@ export class DuckDbRuleStateStore implements RuleStateStore {
     this.values.set(valueKey(ruleId, key), json);
     this.dirtyValues.set(valueKey(ruleId, key), { ruleId, key, json });
     await this.persist();
+  }
+
+  async exportState(): Promise<RuleStateExport> {
+    // The maps are the state: loaded at init and changed before each write is committed.
+    const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const checkpoints = [...this.checkpoints.values()].sort((a, b) => byText(a.ruleId, b.ruleId)).map((c) => ({ ...c }));
+    const values = [...this.values.entries()]
+      .map(([k, json]) => {
+        const [ruleId, key] = JSON.parse(k) as [string, string];
+        return { ruleId, key, value: JSON.parse(json) as unknown };
+      })
+      .sort((a, b) => byText(a.ruleId, b.ruleId) || byText(a.key, b.key));
+    return { checkpoints, values };
   }
 
   /** Resolves once everything written so far is committed. */

@@ -90,6 +90,11 @@ export class DuckDbUserStore implements UserStore {
     ));
     return rows.length ? toToken(rows[0]) : null;
   }
+
+  async exportTokens(): Promise<readonly ApiTokenRecord[]> {
+    const rows = await this.db.serial(() => this.db.query(`SELECT ${TOKEN_COLUMNS}, token_hash FROM api_tokens ORDER BY created_at, id`));
+    return rows.map((r) => ({ ...toToken(r), tokenHash: String(r.token_hash) }));
+  }
 }
 
 function scopeSql(scope: Scope): { sql: string; params: unknown[] } {

@@ -92,7 +92,8 @@ describe('templates and retention', () => {
     expect(names).toEqual([
       'canh-events-web.access', 'canh-events-otp.auth', 'canh-events-uptime.probe', 'canh-events', 'canh-dead-letters',
       'canh-incidents', 'canh-incident-timeline', 'canh-processed-hits', 'canh-localities', 'canh-sources', 'canh-batches',
-      'canh-rule-checkpoints', 'canh-rule-runs', 'canh-rule-state', 'canh-users', 'canh-audit',
+      'canh-rule-checkpoints', 'canh-rule-runs', 'canh-rule-state', 'canh-users', 'canh-user-tokens', 'canh-audit',
+      'canh-active-fingerprints',
     ]);
     expect(new Set(names).size).toBe(names.length);
   });
@@ -102,7 +103,16 @@ describe('templates and retention', () => {
     expect(incidents?.template?.mappings?.dynamic).toBe(false);
     expect(incidents?.template?.mappings?.properties).toMatchObject({
       id: { type: 'keyword' }, locality: { type: 'keyword' }, status: { type: 'keyword' }, firstSeen: { type: 'date', format: 'epoch_millis' },
-      version: { type: 'long' }, group: { type: 'object', enabled: false },
+      version: { type: 'long' }, group: { type: 'keyword', index: false, doc_values: false },
     });
+  });
+
+  it('stores opaque JSON values as unindexed text, and maps what the state stores query', () => {
+    const props = (name: string) => stateIndexTemplates().find((t) => t.name === name)?.template?.mappings?.properties;
+    expect(props('canh-incident-timeline')).toMatchObject({ from: { type: 'keyword', index: false }, to: { type: 'keyword', index: false } });
+    expect(props('canh-users')).toMatchObject({ username: { type: 'keyword' }, province: { type: 'keyword' } });
+    expect(props('canh-user-tokens')).toMatchObject({ tokenHash: { type: 'keyword' }, userId: { type: 'keyword' } });
+    expect(props('canh-active-fingerprints')).toMatchObject({ fingerprint: { type: 'keyword' }, incidentId: { type: 'keyword' } });
+    expect(props('canh-audit')).toMatchObject({ id: { type: 'keyword' }, outcome: { type: 'keyword' }, target: { type: 'keyword' } });
   });
 });

@@ -172,7 +172,11 @@ export function fallbackEventIndexTemplate(options: TemplateOptions = {}): estyp
 const epochMs: estypes.MappingProperty = { type: 'date', format: 'epoch_millis' };
 const count: estypes.MappingProperty = { type: 'long' };
 const flag: estypes.MappingProperty = { type: 'boolean' };
-const opaque: estypes.MappingProperty = { type: 'object', enabled: false };
+/**
+ * A JSON value stored as its text, neither indexed nor parsed: any shape fits (a scalar, a list,
+ * keys that are empty or contain dots), which an `object` field would refuse or split.
+ */
+const opaque: estypes.MappingProperty = { type: 'keyword', index: false, doc_values: false };
 const long: estypes.MappingProperty = { type: 'long' };
 const longText: estypes.MappingProperty = { type: 'text' };
 
@@ -225,10 +229,13 @@ export const STATE_INDICES = {
   ruleRuns: 'canh-rule-runs',
   ruleState: 'canh-rule-state',
   users: 'canh-users',
+  tokens: 'canh-user-tokens',
   audit: 'canh-audit',
+  activeFingerprints: 'canh-active-fingerprints',
 } as const;
 
-type StateIndex = keyof typeof STATE_INDICES;
+/** A kind of state record (a key of STATE_INDICES). */
+export type StateIndex = keyof typeof STATE_INDICES;
 
 /** Field mappings of each state index (records of src/incidents, src/directory, src/store ports). */
 const STATE_PROPERTIES: Readonly<Record<StateIndex, Record<string, estypes.MappingProperty>>> = {
@@ -236,14 +243,14 @@ const STATE_PROPERTIES: Readonly<Record<StateIndex, Record<string, estypes.Mappi
     id: keyword, fingerprint: keyword, ruleId: keyword, ruleVersion: keyword, title: longText, severity: keyword,
     category: keyword, locality: keyword, province: keyword, status: keyword, resolution: keyword, assignee: keyword,
     escalationLevel: long, count, firstSeen: epochMs, lastSeen: epochMs, ackDue: epochMs, evidence: opaque,
-    group: opaque, parentId: keyword, resolvedAt: epochMs, version: long,
+    group: opaque, parentId: keyword, resolvedAt: epochMs, version: long, severityRank: long, timelineSeq: long, pending: opaque,
   },
   timeline: { incidentId: keyword, seq: long, at: epochMs, actor: keyword, action: keyword, from: opaque, to: opaque, note: longText },
   processedHits: { hitId: keyword, incidentId: keyword, at: epochMs },
   localities: { code: keyword, name: longText, level: keyword, parentCode: keyword, provinceCode: keyword, createdAt: epochMs, contacts: opaque },
   sources: {
     id: keyword, name: longText, locality: keyword, province: keyword, kind: keyword, format: keyword, enabled: flag,
-    keyPrefix: keyword, keyHash: keyword, createdAt: epochMs, revoked: flag,
+    keyPrefix: keyword, keyHash: keyword, createdAt: epochMs, revoked: flag, syslog: opaque, syslogToken: keyword, hasSyslog: flag,
   },
   batches: {
     batchId: keyword, sourceId: keyword, received: count, stored: count, deadLettered: count, maxEventAt: epochMs, processedAt: epochMs,
@@ -255,10 +262,19 @@ const STATE_PROPERTIES: Readonly<Record<StateIndex, Record<string, estypes.Mappi
   },
   ruleState: { ruleId: keyword, key: keyword, value: opaque, updatedAt: epochMs },
   users: {
-    id: keyword, username: keyword, displayName: longText, role: keyword, locality: keyword, passwordHash: { type: 'keyword', index: false },
-    tokens: opaque, disabled: flag, createdAt: epochMs, updatedAt: epochMs,
+    id: keyword, username: keyword, displayName: longText, role: keyword, locality: keyword, province: keyword,
+    passwordHash: { type: 'keyword', index: false }, tokens: opaque, disabled: flag, createdAt: epochMs, updatedAt: epochMs,
   },
-  audit: { at: epochMs, actor: keyword, action: keyword, target: keyword, locality: keyword, detail: opaque },
+  tokens: {
+    id: keyword, userId: keyword, name: keyword, tokenHash: keyword, createdAt: epochMs, expiresAt: epochMs, revokedAt: epochMs,
+  },
+  // actor: username of a user actor; target: every value of the entry's target; entry: the whole entry.
+  audit: {
+    id: keyword, at: epochMs, actor: keyword, action: keyword, target: keyword, outcome: keyword, locality: keyword, detail: opaque,
+    entry: opaque,
+  },
+  // The one active incident of a fingerprint: `_id` = fingerprint, created with op_type create.
+  activeFingerprints: { fingerprint: keyword, incidentId: keyword, claimedAt: epochMs },
 };
 
 /** Index templates of the state indices: one shard, `dynamic: false` (unlisted fields stay in _source only). */

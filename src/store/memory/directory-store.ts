@@ -1,5 +1,5 @@
 import { errors } from '../../errors';
-import type { Contact, Locality, Source } from '../../directory/types';
+import type { Contact, Locality, Source, SyslogSettings } from '../../directory/types';
 import { isRevokedKeyHash, revokedKeyHash, type DirectoryStore, type SourceRecord } from '../directory-store';
 import { inScope, type Scope } from '../scope';
 
@@ -41,7 +41,8 @@ export class MemoryDirectoryStore implements DirectoryStore {
 
   async createSource(source: SourceRecord): Promise<void> {
     if (this.sources.has(source.id)) throw errors.conflict(`Source ${source.id} already exists`, { id: source.id });
-    this.sources.set(source.id, { ...source });
+    this.checkToken(source.id, source.syslog ?? null);
+    this.sources.set(source.id, source.syslog ? { ...source, syslog: copySyslog(source.syslog) } : { ...source });
   }
 
   async getSource(id: string, scope: Scope): Promise<Source | null> {
@@ -83,6 +84,31 @@ export class MemoryDirectoryStore implements DirectoryStore {
     return strip(updated);
   }
 
+  async setSourceSyslog(id: string, settings: SyslogSettings | null, scope: Scope): Promise<Source | null> {
+    const s = this.sources.get(id);
+    if (!s || !inScope(scope, s.locality, s.province)) return null;
+    this.checkToken(id, settings);
+    const { syslog: _old, ...rest } = s;
+    const updated: SourceRecord = settings ? { ...rest, syslog: copySyslog(settings) } : rest;
+    this.sources.set(id, updated);
+    return strip(updated);
+  }
+
+  async listSyslogSources(): Promise<readonly Source[]> {
+    return [...this.sources.values()]
+      .filter((s) => s.syslog !== undefined)
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+      .map(strip);
+  }
+
+  private checkToken(id: string, settings: SyslogSettings | null): void {
+    const token = settings?.token;
+    if (!token) return;
+    for (const o of this.sources.values()) {
+      if (o.id !== id && o.syslog?.token === token) throw errors.conflict('Another source already uses this syslog token', { id });
+    }
+  }
+
   async findSourceByKeyHash(keyHash: string): Promise<Source | null> {
     for (const s of this.sources.values()) if (s.keyHash === keyHash) return strip(s);
     return null;
@@ -96,9 +122,19 @@ export class MemoryDirectoryStore implements DirectoryStore {
   async getContacts(code: string): Promise<readonly Contact[]> {
     return (this.contacts.get(code) ?? []).map((c) => ({ ...c }));
   }
+
+  async exportSources(): Promise<readonly SourceRecord[]> {
+    return [...this.sources.values()]
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+      .map((s) => ({ ...strip(s), keyHash: s.keyHash }));
+  }
 }
 
 function strip(record: SourceRecord): Source {
-  const { keyHash, revoked: _stored, ...source } = record;
-  return { ...source, revoked: isRevokedKeyHash(keyHash) };
+  const { keyHash, revoked: _stored, syslog, ...source } = record;
+  return syslog ? { ...source, revoked: isRevokedKeyHash(keyHash), syslog: copySyslog(syslog) } : { ...source, revoked: isRevokedKeyHash(keyHash) };
+}
+
+function copySyslog(s: SyslogSettings): SyslogSettings {
+  return { senders: [...s.senders], token: s.token };
 }

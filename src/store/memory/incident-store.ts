@@ -1,10 +1,12 @@
 import { errors } from '../../errors';
 import { isActive, type Incident, type NewTimelineEntry, type TimelineEntry } from '../../incidents/incident';
 import {
-  activeConflict, checkEntries, checkIncidentQuery, encodeIncidentCursor, isAfterPosition, sortValue, versionConflict,
+  activeConflict, checkEntries, checkImportedTimeline, checkIncidentQuery, encodeIncidentCursor, isAfterPosition, sortValue, versionConflict,
   type CheckedIncidentQuery, type IncidentPage, type IncidentQuery, type IncidentStore,
 } from '../incident-store';
+import type { IncidentStats } from '../incident-stats';
 import { inScope, type Scope } from '../scope';
+import { MemoryIncidentStats } from './incident-stats';
 
 /**
  * In-memory IncidentStore for unit tests; kept honest by the incident contract suite. Every method
@@ -15,10 +17,16 @@ export class MemoryIncidentStore implements IncidentStore {
   private readonly timelines = new Map<string, TimelineEntry[]>();
   /** Fingerprint → id of its active incident. */
   private readonly active = new Map<string, string>();
-  private readonly hits = new Set<string>();
+  /** Hit id → the incident it was folded into. */
+  private readonly hits = new Map<string, string>();
 
   async init(): Promise<void> {}
   async close(): Promise<void> {}
+
+  /** Statistics over this store's incidents and timelines (reads them live, never copies). */
+  stats(): IncidentStats {
+    return new MemoryIncidentStats({ incidents: () => this.incidents.values(), timeline: (id) => this.timelines.get(id) ?? [] });
+  }
 
   async create(incident: Incident, firstEntry: NewTimelineEntry, hitId?: string): Promise<void> {
     checkEntries(incident.id, [firstEntry]);
@@ -29,7 +37,7 @@ export class MemoryIncidentStore implements IncidentStore {
     if (isActive(incident.status)) this.active.set(incident.fingerprint, incident.id);
     this.timelines.set(incident.id, []);
     this.append([firstEntry]);
-    if (hitId !== undefined) this.hits.add(hitId);
+    if (hitId !== undefined) this.hits.set(hitId, incident.id);
   }
 
   async get(id: string, scope: Scope): Promise<Incident | null> {
@@ -69,7 +77,7 @@ export class MemoryIncidentStore implements IncidentStore {
     if (wasActive && !isActive(stored.status)) this.active.delete(stored.fingerprint);
     if (!wasActive && isActive(stored.status)) this.active.set(stored.fingerprint, stored.id);
     this.append(entries);
-    if (hitId !== undefined) this.hits.add(hitId);
+    if (hitId !== undefined) this.hits.set(hitId, stored.id);
     return structuredClone(stored);
   }
 
@@ -97,6 +105,21 @@ export class MemoryIncidentStore implements IncidentStore {
 
   async hasHit(hitId: string): Promise<boolean> {
     return this.hits.has(hitId);
+  }
+
+  async exportHitIds(incidentId: string): Promise<readonly string[]> {
+    return [...this.hits].filter(([, id]) => id === incidentId).map(([hit]) => hit).sort();
+  }
+
+  async importIncident(incident: Incident, timeline: readonly TimelineEntry[], hitIds: readonly string[]): Promise<void> {
+    checkImportedTimeline(incident.id, timeline);
+    if (this.incidents.has(incident.id)) throw errors.conflict(`Incident ${incident.id} already exists`, { id: incident.id });
+    hitIds.forEach((h) => this.checkHit(h));
+    if (isActive(incident.status)) this.checkFingerprintFree(incident);
+    this.incidents.set(incident.id, structuredClone(incident));
+    if (isActive(incident.status)) this.active.set(incident.fingerprint, incident.id);
+    this.timelines.set(incident.id, structuredClone([...timeline]));
+    for (const h of hitIds) this.hits.set(h, incident.id);
   }
 
   private checkHit(hitId: string | undefined): void {

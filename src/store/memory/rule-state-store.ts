@@ -1,4 +1,4 @@
-import { MAX_RUNS_PER_RULE, type Checkpoint, type RuleRun, type RuleStateStore } from '../rule-state-store';
+import { MAX_RUNS_PER_RULE, type Checkpoint, type RuleRun, type RuleStateExport, type RuleStateStore } from '../rule-state-store';
 
 /** In-memory RuleStateStore for unit tests; kept honest by the contract suite. */
 export class MemoryRuleStateStore implements RuleStateStore {
@@ -42,5 +42,17 @@ export class MemoryRuleStateStore implements RuleStateStore {
 
   async putValue(ruleId: string, key: string, value: unknown): Promise<void> {
     this.values.set(`${ruleId}\u0000${key}`, JSON.stringify(value));
+  }
+
+  async exportState(): Promise<RuleStateExport> {
+    const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const checkpoints = [...this.checkpoints.values()].sort((a, b) => byText(a.ruleId, b.ruleId)).map((c) => ({ ...c }));
+    const values = [...this.values.entries()]
+      .map(([k, raw]) => {
+        const [ruleId, key] = k.split('\u0000');
+        return { ruleId, key, value: JSON.parse(raw) as unknown };
+      })
+      .sort((a, b) => byText(a.ruleId, b.ruleId) || byText(a.key, b.key));
+    return { checkpoints, values };
   }
 }

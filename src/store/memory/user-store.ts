@@ -73,4 +73,10 @@ export class MemoryUserStore implements UserStore {
     this.tokens.set(tokenId, next);
     return publicToken(next);
   }
+
+  async exportTokens(): Promise<readonly ApiTokenRecord[]> {
+    return [...this.tokens.values()]
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((t) => ({ ...t }));
+  }
 }

@@ -1,0 +1,22 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbMonitorStore } from '../../src/store/duckdb/monitor-store';
+import { MemoryMonitorStore } from '../../src/store/memory/monitor-store';
+import { monitorStoreContract } from './monitor-store.contract';
+
+monitorStoreContract('memory', async () => {
+  const store = new MemoryMonitorStore();
+  await store.init();
+  return { store };
+});
+
+monitorStoreContract('duckdb', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'canh-monitors-')), 'monitors.duckdb');
+  const open = async () => {
+    const s = new DuckDbMonitorStore({ path });
+    await s.init();
+    return s;
+  };
+  return { store: await open(), reopen: open };
+});
