@@ -2,7 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbMonitorStore } from '../../src/store/duckdb/monitor-store';
+import { ElasticsearchMonitorStore } from '../../src/store/elasticsearch/monitor-store';
 import { MemoryMonitorStore } from '../../src/store/memory/monitor-store';
+import { ELASTICSEARCH_URL, elasticsearchStateStores } from './elasticsearch-state';
 import { monitorStoreContract } from './monitor-store.contract';
 
 monitorStoreContract('memory', async () => {
@@ -20,3 +22,11 @@ monitorStoreContract('duckdb', async () => {
   };
   return { store: await open(), reopen: open };
 });
+
+if (ELASTICSEARCH_URL) {
+  monitorStoreContract('elasticsearch', elasticsearchStateStores((client, options) => new ElasticsearchMonitorStore(client, options)));
+} else {
+  describe.skip('MonitorStore contract: elasticsearch (skipped: set ELASTICSEARCH_URL to run)', () => {
+    it('runs the same suite against a fresh index prefix', () => undefined);
+  });
+}

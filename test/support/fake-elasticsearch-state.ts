@@ -6,9 +6,10 @@ import { fakeElasticsearch, type FakeAnswer, type FakeRequest } from '../../src/
  * directory/rule-state/incident/user/audit stores), behind a real Client: documents with seq_no and
  * primary_term, `create` (409 on an existing id), `if_seq_no`/`if_primary_term` (409 when stale),
  * get/exists/mget/delete/update, `_bulk` of create/delete, and searches with term, terms, range,
- * bool, match_all/none, sort, search_after, from/size and collapse. Writes are visible at once
- * (as if every write refreshed). It follows what Elasticsearch documents, not how it is built: the
- * real server is run by the contract suites when ELASTICSEARCH_URL is set.
+ * bool, match_all/none, sort, search_after, from/size, collapse and `_source` as a list of top-level
+ * fields. Writes are visible at once (as if every write refreshed). It follows what Elasticsearch
+ * documents, not how it is built: the real server is run by the contract suites when
+ * ELASTICSEARCH_URL is set.
  */
 
 type Doc = Record<string, unknown>;
@@ -91,7 +92,7 @@ export function fakeStateCluster(): FakeStateCluster {
         took: 1, timed_out: false, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
         hits: {
           hits: page.map(([id, d]) => ({
-            _index: index, _id: id, _score: null, _source: structuredClone(d.source), sort: sortKey(d.source, sort),
+            _index: index, _id: id, _score: null, _source: sourceFilter(d.source, body._source), sort: sortKey(d.source, sort),
             ...(body.seq_no_primary_term ? { _seq_no: d.seqNo, _primary_term: 1 } : {}),
           })),
         },
@@ -154,6 +155,12 @@ export function fakeStateCluster(): FakeStateCluster {
     doc: (index, id) => indices.get(index)?.get(id)?.source,
     put: (index, id, source) => void write(index, id, source, {}),
   };
+}
+
+/** The `_source` of a hit: all of it, or only the listed top-level fields (`_source: [..]`). */
+function sourceFilter(source: Doc, fields: unknown): Doc {
+  if (!Array.isArray(fields)) return structuredClone(source);
+  return Object.fromEntries(Object.entries(structuredClone(source)).filter(([k]) => fields.includes(k)));
 }
 
 function values(doc: Doc, field: string): unknown[] {

@@ -6,6 +6,7 @@ import {
   type CheckedIncidentQuery, type IncidentPage, type IncidentQuery, type IncidentSort, type IncidentStore,
 } from '../incident-store';
 import { inScope, type Scope } from '../scope';
+import { ElasticsearchIncidentStats } from './incident-stats';
 import {
   StateIndices, allOf, call, docId, fromJson, isConflict, scopeFilter, searchAll, sources, statusOf, subtreeFilter, toAppError, toJson,
   type Query, type StateStoreOptions,
@@ -89,6 +90,11 @@ export class ElasticsearchIncidentStore implements IncidentStore {
 
   /** The client belongs to the caller, who closes it. */
   async close(): Promise<void> {}
+
+  /** Statistics over this store's incidents and timelines (the same client and indices). */
+  stats(): ElasticsearchIncidentStats {
+    return new ElasticsearchIncidentStats(this.client, this.indices);
+  }
 
   async create(incident: Incident, firstEntry: NewTimelineEntry, hitId?: string): Promise<void> {
     checkEntries(incident.id, [firstEntry]);

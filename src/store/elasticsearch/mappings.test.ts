@@ -93,7 +93,7 @@ describe('templates and retention', () => {
       'canh-events-web.access', 'canh-events-otp.auth', 'canh-events-uptime.probe', 'canh-events', 'canh-dead-letters',
       'canh-incidents', 'canh-incident-timeline', 'canh-processed-hits', 'canh-localities', 'canh-sources', 'canh-batches',
       'canh-rule-checkpoints', 'canh-rule-runs', 'canh-rule-state', 'canh-users', 'canh-user-tokens', 'canh-audit',
-      'canh-active-fingerprints',
+      'canh-active-fingerprints', 'canh-monitors',
     ]);
     expect(new Set(names).size).toBe(names.length);
   });
@@ -114,5 +114,8 @@ describe('templates and retention', () => {
     expect(props('canh-user-tokens')).toMatchObject({ tokenHash: { type: 'keyword' }, userId: { type: 'keyword' } });
     expect(props('canh-active-fingerprints')).toMatchObject({ fingerprint: { type: 'keyword' }, incidentId: { type: 'keyword' } });
     expect(props('canh-audit')).toMatchObject({ id: { type: 'keyword' }, outcome: { type: 'keyword' }, target: { type: 'keyword' } });
+    expect(props('canh-monitors')).toMatchObject({
+      id: { type: 'keyword' }, locality: { type: 'keyword' }, province: { type: 'keyword' }, definition: { type: 'keyword', index: false },
+    });
   });
 });

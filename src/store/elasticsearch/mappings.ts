@@ -232,6 +232,7 @@ export const STATE_INDICES = {
   tokens: 'canh-user-tokens',
   audit: 'canh-audit',
   activeFingerprints: 'canh-active-fingerprints',
+  monitors: 'canh-monitors',
 } as const;
 
 /** A kind of state record (a key of STATE_INDICES). */
@@ -275,6 +276,8 @@ const STATE_PROPERTIES: Readonly<Record<StateIndex, Record<string, estypes.Mappi
   },
   // The one active incident of a fingerprint: `_id` = fingerprint, created with op_type create.
   activeFingerprints: { fingerprint: keyword, incidentId: keyword, claimedAt: epochMs },
+  // Monitors defined over the API: the scope's fields indexed, the whole StoredMonitor as JSON text.
+  monitors: { id: keyword, locality: keyword, province: keyword, createdAt: epochMs, updatedAt: epochMs, definition: opaque },
 };
 
 /** Index templates of the state indices: one shard, `dynamic: false` (unlisted fields stay in _source only). */
