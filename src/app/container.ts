@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema';
 import { DirectoryService } from '../directory/directory-service';
-import { errors } from '../errors';
 import { EventSearchService } from '../events/search-service';
 import { StatsService } from '../stats/stats-service';
 import { SyslogSettingsService } from '../syslog/syslog-settings';
@@ -13,14 +12,8 @@ import { Metrics } from '../lib/metrics';
 import { BullMqIngestQueue } from '../queue/ingest-queue';
 import { createRedis } from '../queue/redis';
 import type { DirectoryStore } from '../store/directory-store';
-import { DuckDbDirectoryStore } from '../store/duckdb/directory-store';
-import { DuckDbEventStore } from '../store/duckdb/event-store';
-import { DuckDbIncidentStore } from '../store/duckdb/incident-store';
-import { DuckDbRuleStateStore } from '../store/duckdb/rule-state-store';
-import { DuckDbUserStore } from '../store/duckdb/user-store';
 import type { UserStore } from '../store/user-store';
 import type { AuditStore } from '../store/audit-store';
-import { DuckDbAuditStore } from '../store/duckdb/audit-store';
 import { UserService } from '../users/user-service';
 import { DEFAULT_THROTTLE } from '../users/login-throttle';
 import { RedisLoginThrottle } from '../users/redis-login-throttle';
@@ -28,13 +21,13 @@ import type { IncidentStore } from '../store/incident-store';
 import type { RuleStateStore } from '../store/rule-state-store';
 import type { EventStore } from '../store/event-store';
 import { ensureSecret } from './secrets';
+import { openStores } from './open-stores';
 import { PACKAGE_ROOT } from './version';
 import { formatMonitorErrors, loadMonitorFiles } from '../monitors/load-monitors';
 import { MonitorService } from '../monitors/monitor-service';
-import { DuckDbMonitorStore } from '../store/duckdb/monitor-store';
 import type { MonitorStore } from '../store/monitor-store';
 
-/** Everything one Canh process needs, wired once (the composition root). */
+/** Everything one Canh process needs, wired once (the composition root); stores in src/app/open-stores.ts. */
 export interface Container {
   readonly config: Config;
   readonly clock: Clock;
@@ -73,30 +66,18 @@ export interface Container {
 }
 
 export async function createContainer(config: Config, clock: Clock = systemClock): Promise<Container> {
-  if (config.store !== 'duckdb') {
-    throw errors.invalidConfig([`CANH_STORE=${config.store}: this version of Canh has only the embedded duckdb store; the Elasticsearch adapters are not available yet`]);
-  }
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const admin = ensureSecret(dataDir, 'admin-token', config.adminToken);
   const salt = ensureSecret(dataDir, 'pii-salt', config.piiSalt);
   const notices = admin.generated ? [`CANH_ADMIN_TOKEN is not set: generated an admin token in ${admin.path}`] : [];
 
-  const events: EventStore = new DuckDbEventStore({ path: join(dataDir, 'events.duckdb'), config: { memory_limit: config.duckdbMemoryLimit } });
-  const directoryStore: DirectoryStore = new DuckDbDirectoryStore({ path: join(dataDir, 'directory.duckdb') });
-  const ruleState: RuleStateStore = new DuckDbRuleStateStore({ path: join(dataDir, 'rules.duckdb') });
-  const incidentStore = new DuckDbIncidentStore({ path: join(dataDir, 'incidents.duckdb') });
-  const incidents: IncidentStore = incidentStore;
-  await events.init();
-  await directoryStore.init();
-  await ruleState.init();
-  await incidents.init();
-  const userStore: UserStore = new DuckDbUserStore({ path: join(dataDir, 'users.duckdb') });
-  await userStore.init();
-  const auditStore: AuditStore = new DuckDbAuditStore({ path: join(dataDir, 'audit.duckdb') });
-  await auditStore.init();
-  const monitorStore: MonitorStore = new DuckDbMonitorStore({ path: join(dataDir, 'monitors.duckdb') });
-  await monitorStore.init();
+  const stores = await openStores(config, dataDir);
+  const { events, ruleState, incidents } = stores;
+  const directoryStore = stores.directory;
+  const userStore = stores.users;
+  const auditStore = stores.audit;
+  const monitorStore = stores.monitors;
   const monitorPaths = [join(PACKAGE_ROOT, 'rules', 'monitors'), ...(config.monitorsDir ? [config.monitorsDir] : [])];
   const reported = new Set<string>();
   const yamlMonitors = async () => {
@@ -124,17 +105,11 @@ export async function createContainer(config: Config, clock: Clock = systemClock
     ingest: new IngestService(directory, ingestQueue, clock, (transport, n) => metrics.accepted.inc({ transport }, n)),
     search: new EventSearchService(events, directory, clock),
     syslogSettings: new SyslogSettingsService(directoryStore),
-    stats: new StatsService({ incidents: incidentStore.stats(), events, sources: directory, clock }),
+    stats: new StatsService({ incidents: stores.incidentStats, events, sources: directory, clock }),
     async close() {
       await ingestQueue.close().catch(() => undefined);
       redis.disconnect();
-      await events.close();
-      await directoryStore.close();
-      await ruleState.close();
-      await incidents.close();
-      await userStore.close();
-      await auditStore.close();
-      await monitorStore.close();
+      await stores.close();
     },
   };
   return container;

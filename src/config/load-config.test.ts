@@ -27,6 +27,8 @@ describe('loadConfig', () => {
 
   it('requires ELASTICSEARCH_URL with the elasticsearch store', () => {
     expect(() => loadConfig({ CANH_STORE: 'elasticsearch' })).toThrow(/ELASTICSEARCH_URL: required/);
-    expect(loadConfig({ CANH_STORE: 'elasticsearch', ELASTICSEARCH_URL: 'http://127.0.0.1:9200' }).elasticsearchUrl).toBe('http://127.0.0.1:9200');
+    expect(() => loadConfig({ CANH_STORE: 'elasticsearch', ELASTICSEARCH_URL: 'http://127.0.0.1:9200' })).toThrow(/CANH_ADMIN_TOKEN: required[\s\S]*CANH_PII_SALT: required/);
+    const shared = { CANH_ADMIN_TOKEN: 'a-shared-admin-token-0123456789', CANH_PII_SALT: 'a-shared-salt-0123456789' };
+    expect(loadConfig({ CANH_STORE: 'elasticsearch', ELASTICSEARCH_URL: 'http://127.0.0.1:9200', ...shared }).elasticsearchUrl).toBe('http://127.0.0.1:9200');
   });
 });

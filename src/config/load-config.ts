@@ -19,6 +19,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (out.store === 'elasticsearch' && !out.elasticsearchUrl) problems.push('ELASTICSEARCH_URL: required when CANH_STORE=elasticsearch');
+  // Several processes share the cluster: each generating its own secret would split them.
+  if (out.store === 'elasticsearch' && !out.adminToken) problems.push('CANH_ADMIN_TOKEN: required when CANH_STORE=elasticsearch (every process must share it)');
+  if (out.store === 'elasticsearch' && !out.piiSalt) problems.push('CANH_PII_SALT: required when CANH_STORE=elasticsearch (every process must hash with the same salt)');
   if (problems.length) throw errors.invalidConfig(problems);
   return out as Config;
 }

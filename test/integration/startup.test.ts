@@ -25,6 +25,18 @@ describe('canh start: refusing to start, clearly', () => {
     expect(out).toContain('CANH_RETENTION_DAYS: expected an integer from 1');
   });
 
+  it('with CANH_STORE=elasticsearch and no cluster answering, exits non-zero naming the URL without its password', async () => {
+    const child = spawnCanh(['start'], {
+      CANH_STORE: 'elasticsearch', ELASTICSEARCH_URL: 'http://elastic:s3cret-pass@127.0.0.1:1', CANH_ADMIN_TOKEN: 'a-shared-admin-token-0123456789',
+      CANH_PII_SALT: 'a-shared-salt-0123456789', CANH_DATA_DIR: dataDir(), PORT: '0',
+    });
+    const code = await exited(child);
+    expect(code).not.toBe(0);
+    const out = child.output();
+    expect(out).toContain('Elasticsearch at http://127.0.0.1:1 cannot be set up');
+    expect(out).not.toContain('s3cret-pass');
+  }, 90_000);
+
   it('refuses an unknown role', async () => {
     const child = spawnCanh(['start', '--roles', 'api,bogus'], { CANH_DATA_DIR: dataDir() });
     expect(await exited(child)).toBe(2);
