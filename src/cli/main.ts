@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createContainer } from '../app/container';
@@ -38,6 +39,8 @@ Usage:
   canh migrate --to elasticsearch [--from-data-dir <dir>] [--since <time>] [--dry-run]
                                           copy the embedded store (CANH_DATA_DIR) into Elasticsearch
                                           (ELASTICSEARCH_URL); stop Canh first (docs/scaling.md)
+  canh elasticsearch-templates <dir> [--retention-days N]
+                                          write the retention policy and index templates Canh installs, as JSON files
 
 Commands other than start, config and migrate talk to a running Canh: CANH_URL (default
 http://127.0.0.1:$PORT) with CANH_ADMIN_TOKEN (default: the token in $CANH_DATA_DIR/admin-token).`;
@@ -46,6 +49,18 @@ type Handler = (args: string[]) => Promise<number>;
 
 const commands: Record<string, Handler> = {
   start,
+  'elasticsearch-templates': async (args) => {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'retention-days': { type: 'string' } } });
+    const dir = positionals[0];
+    if (!dir) {
+      console.error('usage: canh elasticsearch-templates <dir> [--retention-days N]');
+      return 2;
+    }
+    const days = values['retention-days'] === undefined ? loadConfig(process.env).retentionDays : Number(values['retention-days']);
+    const { writeTemplateFiles } = await import('../store/elasticsearch/export-templates');
+    for (const f of writeTemplateFiles(dir, days)) console.log(join(dir, f));
+    return 0;
+  },
   config: async () => {
     for (const f of Object.values(CONFIG_SCHEMA)) console.log(`${f.env.padEnd(24)} ${('default' in f ? f.default : '(unset)').padEnd(24)} ${f.description}`);
     return 0;
