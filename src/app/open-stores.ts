@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema';
 import { errors } from '../errors';
-import type { AuditStore } from '../store/audit-store';
-import type { DirectoryStore } from '../store/directory-store';
 import { DuckDbAuditStore } from '../store/duckdb/audit-store';
 import { DuckDbDirectoryStore } from '../store/duckdb/directory-store';
 import { DuckDbEventStore } from '../store/duckdb/event-store';
@@ -11,25 +9,7 @@ import { DuckDbMonitorStore } from '../store/duckdb/monitor-store';
 import { DuckDbRuleStateStore } from '../store/duckdb/rule-state-store';
 import { DuckDbUserStore } from '../store/duckdb/user-store';
 import { openElasticsearchStores } from '../store/elasticsearch/open-stores';
-import type { EventStore } from '../store/event-store';
-import type { IncidentStats } from '../store/incident-stats';
-import type { IncidentStore } from '../store/incident-store';
-import type { MonitorStore } from '../store/monitor-store';
-import type { RuleStateStore } from '../store/rule-state-store';
-import type { UserStore } from '../store/user-store';
-
-/** Every store of one process, on the backend CANH_STORE names. */
-export interface Stores {
-  readonly events: EventStore;
-  readonly directory: DirectoryStore;
-  readonly ruleState: RuleStateStore;
-  readonly incidents: IncidentStore;
-  readonly incidentStats: IncidentStats;
-  readonly users: UserStore;
-  readonly audit: AuditStore;
-  readonly monitors: MonitorStore;
-  close(): Promise<void>;
-}
+import type { Stores } from '../store/stores';
 
 /**
  * Opens the stores: the embedded DuckDB files under `dataDir` (one process writes them, ADR 0001),

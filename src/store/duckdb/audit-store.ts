@@ -1,7 +1,7 @@
 import type { AuditActor, AuditDetailValue, AuditEntry, AuditOutcome } from '../../audit/types';
 import type { UserRole } from '../../users/types';
 import { auditPage, checkAuditQuery, type AuditPage, type AuditQuery, type AuditStore, type CheckedAuditQuery } from '../audit-store';
-import { SmallDuckDb, type Row } from './small-db';
+import { SmallDuckDbStore, type Row } from './small-db';
 
 // Rows arrive in time order, so DuckDB's per-row-group min/max of `at_ms` (its zonemaps) already skip
 // old row groups for a time range, and `ORDER BY at_ms DESC, id DESC LIMIT n` is a top-n: an extra
@@ -30,24 +30,9 @@ const INSERT = `INSERT OR IGNORE INTO audit_entries
 const COLUMNS = 'id, at_ms, actor_kind, actor_id, actor_username, actor_role, action, method, route, target, status, outcome, ip, request_id, details';
 
 /** AuditStore on a DuckDB file of its own (audit.duckdb under the data directory). */
-export class DuckDbAuditStore implements AuditStore {
-  private readonly db: SmallDuckDb;
-
+export class DuckDbAuditStore extends SmallDuckDbStore implements AuditStore {
   constructor(options: { readonly path: string }) {
-    this.db = new SmallDuckDb(options.path);
-  }
-
-  async init(): Promise<void> {
-    await this.db.open(SCHEMA);
-  }
-
-  async close(): Promise<void> {
-    // Waits for a write in progress: closing under it would lose the batch.
-    await this.db.serial(async () => this.db.close());
-  }
-
-  async ping(): Promise<void> {
-    await this.db.query('SELECT 1');
+    super(options.path, SCHEMA);
   }
 
   async append(entries: readonly AuditEntry[]): Promise<void> {

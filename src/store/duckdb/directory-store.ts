@@ -2,7 +2,7 @@ import type { Contact, Locality, LocalityLevel, Source, SourceFormat, SourceKind
 import { errors } from '../../errors';
 import { isRevokedKeyHash, revokedKeyHash, type DirectoryStore, type SourceRecord } from '../directory-store';
 import type { Scope } from '../scope';
-import { SmallDuckDb, type Row } from './small-db';
+import { SmallDuckDbStore, type Row } from './small-db';
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS localities (
@@ -24,23 +24,9 @@ const SCHEMA = [
 
 
 /** DirectoryStore on a DuckDB file of its own (directory.duckdb under the data directory). */
-export class DuckDbDirectoryStore implements DirectoryStore {
-  private readonly db: SmallDuckDb;
-
+export class DuckDbDirectoryStore extends SmallDuckDbStore implements DirectoryStore {
   constructor(options: { readonly path: string }) {
-    this.db = new SmallDuckDb(options.path);
-  }
-
-  async init(): Promise<void> {
-    await this.db.open(SCHEMA);
-  }
-
-  async close(): Promise<void> {
-    this.db.close();
-  }
-
-  async ping(): Promise<void> {
-    await this.db.query('SELECT 1');
+    super(options.path, SCHEMA);
   }
 
   async createLocality(l: Locality): Promise<void> {

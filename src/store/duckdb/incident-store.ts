@@ -12,7 +12,7 @@ import type { Scope } from '../scope';
 import type { IncidentStats } from '../incident-stats';
 import { DuckDbIncidentStats } from './incident-stats';
 import { and, scopeCondition, subtreeCondition, type Sql } from './query';
-import { SmallDuckDb, type Row } from './small-db';
+import { SmallDuckDbStore, type Row } from './small-db';
 
 // Indexes only on columns fixed at creation: DuckDB turns an UPDATE of an indexed column into a
 // delete + insert, and status/severity are too coarse for an index to help. Listings scan the
@@ -49,19 +49,9 @@ const SORT_COLUMNS: Record<IncidentSort, string> = { last_seen: 'last_seen', fir
  * transaction's statements never interleave with another call's, and check-then-write steps inside
  * a transaction cannot race within the process (the file has one writing process).
  */
-export class DuckDbIncidentStore implements IncidentStore {
-  private readonly db: SmallDuckDb;
-
+export class DuckDbIncidentStore extends SmallDuckDbStore implements IncidentStore {
   constructor(options: { readonly path: string }) {
-    this.db = new SmallDuckDb(options.path);
-  }
-
-  async init(): Promise<void> {
-    await this.db.open(SCHEMA);
-  }
-
-  async close(): Promise<void> {
-    await this.db.serial(async () => this.db.close());
+    super(options.path, SCHEMA);
   }
 
   /** Statistics over this store's tables (docs/statistics.md), queued with its other calls. */

@@ -1,7 +1,7 @@
 import type { StoredMonitor } from '../../monitors/monitor';
 import type { MonitorStore } from '../monitor-store';
 import type { Scope } from '../scope';
-import { SmallDuckDb, type Row } from './small-db';
+import { SmallDuckDbStore, type Row } from './small-db';
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS monitors (
@@ -10,23 +10,9 @@ const SCHEMA = [
 ];
 
 /** MonitorStore on a DuckDB file of its own (monitors.duckdb under the data directory). */
-export class DuckDbMonitorStore implements MonitorStore {
-  private readonly db: SmallDuckDb;
-
+export class DuckDbMonitorStore extends SmallDuckDbStore implements MonitorStore {
   constructor(options: { readonly path: string }) {
-    this.db = new SmallDuckDb(options.path);
-  }
-
-  async init(): Promise<void> {
-    await this.db.open(SCHEMA);
-  }
-
-  async close(): Promise<void> {
-    this.db.close();
-  }
-
-  async ping(): Promise<void> {
-    await this.db.query('SELECT 1');
+    super(options.path, SCHEMA);
   }
 
   async createMonitor(m: StoredMonitor): Promise<void> {

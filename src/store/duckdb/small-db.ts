@@ -85,3 +85,27 @@ export class SmallDuckDb {
     return this.conn;
   }
 }
+
+/**
+ * The lifecycle of a store kept in one small DuckDB file of its own: open with its schema, close
+ * after the statements in flight (closing under a write would lose it), ping.
+ */
+export abstract class SmallDuckDbStore {
+  protected readonly db: SmallDuckDb;
+
+  constructor(path: string, private readonly schema: readonly string[]) {
+    this.db = new SmallDuckDb(path);
+  }
+
+  async init(): Promise<void> {
+    await this.db.open(this.schema);
+  }
+
+  async close(): Promise<void> {
+    await this.db.serial(async () => this.db.close());
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+}

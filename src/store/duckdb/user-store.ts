@@ -1,7 +1,7 @@
 import type { ApiToken, ApiTokenRecord, User, UserRecord, UserRole } from '../../users/types';
 import type { Scope } from '../scope';
 import type { UserStore } from '../user-store';
-import { SmallDuckDb, type Row } from './small-db';
+import { SmallDuckDbStore, type Row } from './small-db';
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS users (
@@ -17,23 +17,9 @@ const USER_COLUMNS = 'id, username, display_name, role, locality, province, disa
 const TOKEN_COLUMNS = 'id, user_id, name, created_at, expires_at, revoked_at';
 
 /** UserStore on a DuckDB file of its own (users.duckdb under the data directory). */
-export class DuckDbUserStore implements UserStore {
-  private readonly db: SmallDuckDb;
-
+export class DuckDbUserStore extends SmallDuckDbStore implements UserStore {
   constructor(options: { readonly path: string }) {
-    this.db = new SmallDuckDb(options.path);
-  }
-
-  async init(): Promise<void> {
-    await this.db.open(SCHEMA);
-  }
-
-  async close(): Promise<void> {
-    this.db.close();
-  }
-
-  async ping(): Promise<void> {
-    await this.db.query('SELECT 1');
+    super(options.path, SCHEMA);
   }
 
   async createUser(u: UserRecord): Promise<void> {

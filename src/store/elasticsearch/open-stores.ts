@@ -1,13 +1,6 @@
 import { Client } from '@elastic/elasticsearch';
 import { AppError, errors } from '../../errors';
-import type { AuditStore } from '../audit-store';
-import type { DirectoryStore } from '../directory-store';
-import type { EventStore } from '../event-store';
-import type { IncidentStats } from '../incident-stats';
-import type { IncidentStore } from '../incident-store';
-import type { MonitorStore } from '../monitor-store';
-import type { RuleStateStore } from '../rule-state-store';
-import type { UserStore } from '../user-store';
+import type { Stores } from '../stores';
 import { ElasticsearchAuditStore } from './audit-store';
 import { ElasticsearchDirectoryStore } from './directory-store';
 import { ElasticsearchEventStore } from './event-store';
@@ -15,20 +8,6 @@ import { ElasticsearchIncidentStore } from './incident-store';
 import { ElasticsearchMonitorStore } from './monitor-store';
 import { ElasticsearchRuleStateStore } from './rule-state-store';
 import { ElasticsearchUserStore } from './user-store';
-
-/** Every store port on one Elasticsearch cluster (CANH_STORE=elasticsearch, and `canh migrate`'s target). */
-export interface ElasticsearchStores {
-  readonly events: EventStore;
-  readonly directory: DirectoryStore;
-  readonly ruleState: RuleStateStore;
-  readonly incidents: IncidentStore;
-  readonly incidentStats: IncidentStats;
-  readonly users: UserStore;
-  readonly audit: AuditStore;
-  readonly monitors: MonitorStore;
-  /** Closes every store, then the client. */
-  close(): Promise<void>;
-}
 
 export interface OpenOptions {
   readonly url: string;
@@ -38,11 +17,12 @@ export interface OpenOptions {
 }
 
 /**
- * Connects to Elasticsearch and opens every adapter: installs the retention policy and index
+ * Every store port on one Elasticsearch cluster (CANH_STORE=elasticsearch, and `canh migrate`'s
+ * target). Connects to Elasticsearch and opens every adapter: installs the retention policy and index
  * templates and creates the state indices (idempotent, as at every start). Throws kind
  * `unavailable`, naming the URL without its password, when the cluster does not answer.
  */
-export async function openElasticsearchStores(options: OpenOptions): Promise<ElasticsearchStores> {
+export async function openElasticsearchStores(options: OpenOptions): Promise<Stores> {
   const client = new Client({ node: options.url });
   const incidents = new ElasticsearchIncidentStore(client, {});
   const stores = {
