@@ -39,7 +39,8 @@ export async function startService(env: Record<string, string>, token: string, a
     ...(process.env.CANH_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.CANH_BENCH_PROFILE] : []),
     join(ROOT, 'dist/src/cli/main.js'), 'start', ...args,
   ], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CANH_ADMIN_TOKEN: token, CANH_LOG_LEVEL: 'info', ...env },
+    // Retention long enough for the 2015 sample log the ingest bench replays.
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CANH_ADMIN_TOKEN: token, CANH_LOG_LEVEL: 'info', CANH_RETENTION_DAYS: '36500', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

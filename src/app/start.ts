@@ -19,6 +19,7 @@ import { AuditService } from '../audit/audit-service';
 import { startProbeRole, type ProbeRole } from '../monitors/probe-role';
 import { startSyslogReceiver, type SyslogReceiver } from '../syslog/receiver';
 import { errors } from '../errors';
+import { startRetention } from '../ingest/retention';
 import { readFileSync } from 'node:fs';
 import { ALL_SCOPE } from '../store/scope';
 import { createRateLimiter } from '../http/rate-limit';
@@ -40,6 +41,8 @@ export interface Running {
 
 export async function startRoles(c: Container, roles: readonly Role[], log: Logger): Promise<Running> {
   const workers: Worker[] = roles.includes('ingest') ? [startIngestWorker(c, log)] : [];
+  // The ingest role writes the events, so it also deletes the expired ones (Elasticsearch: ILM does).
+  const retention = roles.includes('ingest') ? startRetention(c.events, { days: c.config.retentionDays, now: () => c.clock.now(), log: log.child({ role: 'ingest', component: 'retention' }) }) : null;
   let wiring: IncidentWiring | null = null;
   let incidentsRole: { stop(): Promise<void> } | null = null;
   let app: FastifyInstance | null = null;
@@ -50,6 +53,7 @@ export async function startRoles(c: Container, roles: readonly Role[], log: Logg
   let probe: ProbeRole | null = null;
   let syslog: SyslogReceiver | null = null;
   const stopAll = async () => {
+    await retention?.stop();
     await syslog?.stop();
     await probe?.stop();
     await app?.close();

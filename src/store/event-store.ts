@@ -189,4 +189,11 @@ export interface EventStore {
   sourceStats(sourceId: string): Promise<SourceStats>;
   /** Dead letters in scope, newest first. */
   listDeadLetters(query: DeadLetterQuery, scope: Scope): Promise<DeadLetterPage>;
+  /**
+   * Retention: deletes events whose `@timestamp` and dead letters whose receive time is before
+   * `before` (epoch ms), and answers how many. Batch counters are kept (source statistics, and a
+   * re-delivered batch stays a duplicate). Stores whose backend expires data itself (Elasticsearch's
+   * ILM) delete nothing and answer zeros.
+   */
+  prune(before: number): Promise<{ readonly events: number; readonly deadLetters: number }>;
 }

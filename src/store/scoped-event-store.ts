@@ -26,5 +26,6 @@ export function scopedEventStore(store: EventStore, scope: Scope): EventStore {
     histogram: (q, s) => store.histogram(q, narrow(s)),
     sourceStats: readOnly,
     listDeadLetters: (q, s) => store.listDeadLetters(q, narrow(s)),
+    prune: readOnly,
   };
 }

@@ -67,7 +67,7 @@ async function expectInvalid(promise: Promise<unknown>): Promise<void> {
   expect((err as AppError).kind).toBe('invalid');
 }
 
-export function eventStoreContract(name: string, makeStore: MakeEventStore): void {
+export function eventStoreContract(name: string, makeStore: MakeEventStore, options: { readonly expiresItself?: boolean } = {}): void {
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
     beforeEach(async () => {
@@ -385,6 +385,31 @@ export function eventStoreContract(name: string, makeStore: MakeEventStore): voi
         expect(stats).toEqual({ received: 6, stored: 3, deadLettered: 3, lastEventAt: T0 + 5, lastBatchAt: NOW });
         expect(stats.received).toBe(stats.stored + stats.deadLettered);
         expect(await store.sourceStats('src-unknown')).toEqual({ received: 0, stored: 0, deadLettered: 0, lastEventAt: null, lastBatchAt: null });
+      });
+    });
+
+    describe('retention', () => {
+      it(options.expiresItself ? 'leaves retention to the backend: prune deletes nothing' : 'prunes events and dead letters older than the cut-off, keeping batch counters', async () => {
+        await store.write(makeBatch('old', [makeEvent({ id: 'o1', at: T0 - 2 * HOUR }), makeEvent({ id: 'o2', at: T0 - HOUR - 1 })], [makeDeadLetter('old', 3, '01001', T0 - 2 * HOUR)]));
+        await store.write(makeBatch('new', [makeEvent({ id: 'n1', at: T0 - HOUR }), makeEvent({ id: 'n2', at: T0 })], [makeDeadLetter('new', 3, '01001', T0)]));
+        const pruned = await store.prune(T0 - HOUR);
+        const all = { ...RANGE, filter: MATCH_ALL, size: 100 };
+        const left = ids((await store.search(all, ALL_SCOPE)).events);
+        const dead = (await store.listDeadLetters({ size: 10 }, ALL_SCOPE)).deadLetters.map((d) => d.id);
+        if (options.expiresItself) {
+          expect(pruned).toEqual({ events: 0, deadLetters: 0 });
+          expect(left).toHaveLength(4);
+          return;
+        }
+        expect(pruned).toEqual({ events: 2, deadLetters: 1 });
+        expect(left).toEqual(['n2', 'n1']);
+        expect(dead).toEqual(['new:3']);
+        expect((await store.sourceStats('src-01001')).received).toBe(6);
+        expect(await store.prune(T0 - HOUR)).toEqual({ events: 0, deadLetters: 0 });
+        // Idempotency is by event id: an old batch re-delivered after its events were pruned stores
+        // them again, and the next prune removes them.
+        await store.write(makeBatch('old', [makeEvent({ id: 'o1', at: T0 - 2 * HOUR })], []));
+        expect(await store.prune(T0 - HOUR)).toEqual({ events: 1, deadLetters: 0 });
       });
     });
 

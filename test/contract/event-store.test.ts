@@ -77,7 +77,7 @@ if (ELASTICSEARCH_URL) {
       await uninstallPrefix(client, indexPrefix);
     };
     return store;
-  });
+  }, { expiresItself: true });
 } else {
   describe.skip('elasticsearch (skipped: set ELASTICSEARCH_URL to run)', () => {
     it('runs the EventStore contract against Elasticsearch', () => undefined);

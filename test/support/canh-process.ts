@@ -8,8 +8,9 @@ const ROOT = join(__dirname, '..', '..');
 export function spawnCanh(args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
   const child = spawn(process.execPath, ['-r', join(ROOT, 'test/support/register-ts.js'), join(ROOT, 'src/cli/main.ts'), ...args], {
     cwd: ROOT,
-    // Tests run several services at once: the syslog receiver takes a free port unless told one.
-    env: { PATH: process.env.PATH, CANH_SYSLOG_PORT: '0', ...env },
+    // Tests run several services at once: the syslog receiver takes a free port unless told one;
+    // retention is long enough for the 2015 sample log.
+    env: { PATH: process.env.PATH, CANH_SYSLOG_PORT: '0', CANH_RETENTION_DAYS: '36500', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

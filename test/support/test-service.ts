@@ -9,6 +9,8 @@ import { loadConfig } from '../../src/config/load-config';
 import { deleteQueueKeys } from './redis-cleanup';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** Retention long enough for the 2015 sample log (../shared/data) and fixed-date fixtures. */
+export const KEEP_SAMPLES_DAYS = '36500';
 
 export interface TestService {
   readonly container: Container;
@@ -26,7 +28,7 @@ export async function startTestService(env: Record<string, string> = {}, roles: 
   const ownDir = env.CANH_DATA_DIR === undefined;
   const dataDir = env.CANH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'canh-it-'));
   const prefix = env.CANH_QUEUE_PREFIX ?? `canh-test-${randomBytes(4).toString('hex')}`;
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', CANH_ADMIN_TOKEN: ADMIN_TOKEN, CANH_LOG_LEVEL: 'silent', ...env, CANH_DATA_DIR: dataDir, CANH_QUEUE_PREFIX: prefix });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', CANH_ADMIN_TOKEN: ADMIN_TOKEN, CANH_LOG_LEVEL: 'silent', CANH_RETENTION_DAYS: KEEP_SAMPLES_DAYS, ...env, CANH_DATA_DIR: dataDir, CANH_QUEUE_PREFIX: prefix });
   const container = await createContainer(config);
   const running = await startRoles(container, roles, pino({ level: 'silent' })).catch(async (err) => {
     await container.close();

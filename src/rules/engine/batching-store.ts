@@ -170,6 +170,10 @@ export class BatchingEventStore implements EventStore {
   listDeadLetters(query: DeadLetterQuery, scope: Scope): Promise<DeadLetterPage> {
     return this.inner.listDeadLetters(query, scope);
   }
+
+  prune(before: number): Promise<{ readonly events: number; readonly deadLetters: number }> {
+    return this.inner.prune(before);
+  }
 }
 
 /** The rows of a shared answer that `query` itself would get: first metric >= its minimum, at most its limit. */

@@ -9,7 +9,7 @@ import { aggregateSql, histogramSql, rowToAggregate } from './aggregate';
 import { MAX_QUERIES_PER_PASS, aggregateManySql, shapeKey, splitManyRows } from './aggregate-many';
 import { DuckDbDatabase, type StoreLogger } from './connection';
 import { rebuildDocument } from './document';
-import { afterKey, and, eventWhere, scopeCondition } from './query';
+import { afterKey, and, eventWhere, scopeCondition, tsParam } from './query';
 import { EVENT_COLUMNS, ID_INDEX, REST_COLUMN, SCHEMA_DDL, TS_INDEX } from './schema';
 import { prepareBatch, writePrepared, type PreparedBatch } from './write';
 
@@ -75,6 +75,14 @@ export class DuckDbEventStore implements EventStore {
 
   async ping(): Promise<void> {
     await this.open().read((conn) => conn.run('SELECT 1'));
+  }
+
+  async prune(before: number): Promise<{ readonly events: number; readonly deadLetters: number }> {
+    return this.open().writeTransaction(async (conn) => {
+      const events = num((await conn.runAndReadAll('DELETE FROM events WHERE ts < ? RETURNING 1', [tsParam(before)])).getRows().length);
+      const deadLetters = num((await conn.runAndReadAll('DELETE FROM dead_letters WHERE received_at < ? RETURNING 1', [tsParam(before)])).getRows().length);
+      return { events, deadLetters };
+    });
   }
 
   /** The pure half of write() (split into rows) runs on the ingest worker's parse threads. */

@@ -151,6 +151,11 @@ export class ElasticsearchEventStore implements EventStore {
     };
   }
 
+  /** Retention is the ILM policy's (`canh-retention`, installed by init): nothing to delete here. */
+  async prune(): Promise<{ readonly events: number; readonly deadLetters: number }> {
+    return { events: 0, deadLetters: 0 };
+  }
+
   async listDeadLetters(query: DeadLetterQuery, scope: Scope): Promise<DeadLetterPage> {
     checkPageSize(query.size);
     const after = cursorKey(query.cursor);

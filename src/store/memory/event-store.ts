@@ -144,6 +144,14 @@ export class MemoryEventStore implements EventStore {
     return { deadLetters: page.map((d) => ({ ...d })), nextCursor: last ? encodeCursor({ at: last.receivedAt, id: last.id }) : null };
   }
 
+  async prune(before: number): Promise<{ readonly events: number; readonly deadLetters: number }> {
+    let events = 0;
+    let deadLetters = 0;
+    for (const [id, e] of this.events) if (e.at < before) this.events.delete(id), events++;
+    for (const [id, d] of this.deadLetters) if (d.receivedAt < before) this.deadLetters.delete(id), deadLetters++;
+    return { events, deadLetters };
+  }
+
   private select(query: EventQuery, scope: Scope): StoredEvent[] {
     checkTimeRange(query);
     const predicate = toPredicate(query.filter);
