@@ -78,9 +78,14 @@ export class DuckDbEventStore implements EventStore {
   }
 
   async prune(before: number): Promise<{ readonly events: number; readonly deadLetters: number }> {
+    // Counted, then deleted, in one transaction (RETURNING would hold millions of rows in memory).
+    const cut = tsParam(before);
     return this.open().writeTransaction(async (conn) => {
-      const events = num((await conn.runAndReadAll('DELETE FROM events WHERE ts < ? RETURNING 1', [tsParam(before)])).getRows().length);
-      const deadLetters = num((await conn.runAndReadAll('DELETE FROM dead_letters WHERE received_at < ? RETURNING 1', [tsParam(before)])).getRows().length);
+      const count = async (sql: string) => num((await conn.runAndReadAll(sql, [cut])).getRows()[0][0]);
+      const events = await count('SELECT count(*) FROM events WHERE ts < ?');
+      const deadLetters = await count('SELECT count(*) FROM dead_letters WHERE received_at < ?');
+      if (events > 0) await conn.run('DELETE FROM events WHERE ts < ?', [cut]);
+      if (deadLetters > 0) await conn.run('DELETE FROM dead_letters WHERE received_at < ?', [cut]);
       return { events, deadLetters };
     });
   }
