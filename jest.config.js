@@ -1,4 +1,4 @@
-/** Jest projects: unit (beside the code), contract (every store adapter), integration (real Redis, real DuckDB). */
+/** Jest projects: unit (beside the code), contract (every store adapter), integration (real Redis, real DuckDB), browser (the console in Chromium). */
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 const common = {
   testEnvironment: 'node',
@@ -16,5 +16,7 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.test.ts'] },
     { ...common, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    // The web console in Debian's Chromium (playwright-core) against a real service.
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
   ],
 };

@@ -100,7 +100,9 @@ export async function startIncidentsRole(c: Container, log: Logger, registry: Pi
   escalationConnection.on('error', () => undefined);
   const escalations = startEscalationWorker({
     connection: escalationConnection, prefix: c.config.queuePrefix, clock: c.clock, incidents: wiring.service,
-    policies: () => wiring.policies, ruleLookup: (id) => registry.get(id), centralCode: wiring.localities.centralCode,
+    policies: () => wiring.policies, ruleLookup: (id) => registry.get(id),
+    // Read at each escalation: on a fresh deployment the central locality is created after start.
+    centralCode: () => wiring.localities.centralCode,
     onEscalated: (incident, _level, target) => wiring.notifier.notifyEscalated(incident, target),
     lockMs: c.config.jobLockMs,
     onFailed: (job, err) => ilog.warn({ timer: job?.id, err: err.message }, 'escalation failed'),

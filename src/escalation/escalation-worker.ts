@@ -65,8 +65,8 @@ export interface EscalationDeps {
   readonly ruleLookup: (ruleId: string) => EscalationRuleInfo | undefined;
   /** Sends the notification of a level to the target locality; a failure makes the job retry. */
   readonly onEscalated: (incident: Incident, level: number, targetLocalityCode: string, notice: EscalationNotice) => void | Promise<void>;
-  /** Code of the central locality (target `central`). */
-  readonly centralCode: string;
+  /** Code of the central locality (target `central`), or how to read it now (it may be created after start). */
+  readonly centralCode: string | (() => string);
   readonly timers: EscalationTimers;
   readonly marks: NotifiedMarks;
   /** Attempts when a concurrent change makes the version stale. @defaultValue 5 */
@@ -166,7 +166,7 @@ async function notifyOnce(key: string, incident: Incident, data: EscalationJob, 
   if (!(await deps.marks.claim(key))) return false;
   try {
     const notice: EscalationNotice = { repeat: data.repeat, policy: policy.name, target: spec.target, dueAt: data.dueAt };
-    await deps.onEscalated(incident, data.level, targetLocality(incident, spec.target, deps.centralCode), notice);
+    await deps.onEscalated(incident, data.level, targetLocality(incident, spec.target, typeof deps.centralCode === 'function' ? deps.centralCode() : deps.centralCode), notice);
     return true;
   } catch (err) {
     await deps.marks.release(key);

@@ -13,6 +13,7 @@ import { incidentRoutes } from '../incidents/routes';
 import { userRoutes } from '../users/routes';
 import type { UserService } from '../users/user-service';
 import { makeAdminAuth } from './admin-auth';
+import { registerConsole } from './console-routes';
 import { registerDecompression } from './decompress';
 import { makeErrorHandler, notFoundHandler } from './error-handler';
 import { esCompatRoutes } from './es-compat/routes';
@@ -57,6 +58,8 @@ export interface AppDeps {
   readonly rateLimiter?: RateLimiter;
   /** Deepest nesting of a JSON request body (CANH_MAX_JSON_DEPTH). @defaultValue 32 */
   readonly maxJsonDepth?: number;
+  /** The built web console (index.html, assets/). @defaultValue DEFAULT_CONSOLE_DIR (dist/console) */
+  readonly consoleDir?: string;
   /** A pino logger for request logs; none when absent. */
   readonly logger?: FastifyServerOptions['loggerInstance'];
 }
@@ -107,6 +110,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.audit) await app.register(auditRoutes, { prefix: '/api/v1', audit: deps.audit, authenticate });
   await app.register(ingestRoutes, { prefix: '/api/v1', ingest: deps.ingest, maxBodyBytes: deps.maxBodyBytes });
   await app.register(sourceImportRoutes, { prefix: '/api/v1', ingest: deps.ingest, directory: deps.directory, authenticate, maxBodyBytes: deps.maxBodyBytes });
+  // Before the Elasticsearch-compatible routes: its hook gives browsers the console at GET /.
+  await registerConsole(app, { dir: deps.consoleDir });
   await app.register(esCompatRoutes, { ingest: deps.ingest, version: deps.version, maxBodyBytes: deps.maxBodyBytes });
   return app;
 }

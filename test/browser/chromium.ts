@@ -1,0 +1,25 @@
+/** Debian's Chromium driven by playwright-core (no browser is ever downloaded). */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM = process.env.CANH_CHROMIUM ?? '/usr/bin/chromium';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const ROOT = join(__dirname, '..', '..');
+/** Screenshots of the browser tests (gitignored). */
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'] });
+}
+
+/** Builds the console from console/src into dist/console (what the server serves by default). */
+export function buildConsole(): void {
+  execFileSync(process.execPath, [join(ROOT, 'console', 'build.js')], { cwd: ROOT, stdio: 'pipe' });
+}
+
+export function artifact(name: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return join(ARTIFACTS, name);
+}
