@@ -12,6 +12,14 @@ import { IncidentPageRoute } from './pages/incident-page';
 import { IncidentQueue } from './pages/incident-queue';
 import { LangSwitch, LoginPage } from './pages/login';
 import { NotFound } from './pages/not-found';
+import { ContactsPage } from './pages/onboarding-contacts';
+import { NewSourcePage } from './pages/onboarding-new-source';
+import { SourcePage } from './pages/onboarding-source';
+import { SourcesPage } from './pages/onboarding-sources';
+import { RuleDetailRoute } from './pages/rules-detail';
+import { RulesList } from './pages/rules-list';
+import { SearchPage } from './pages/search-page';
+import { StatsPage } from './pages/stats-page';
 import { match, navigate, useLocation } from './router';
 import type { Locality, Role, Session } from './types';
 
@@ -31,6 +39,14 @@ interface RouteDef {
 const ROUTES: readonly RouteDef[] = [
   { pattern: '/incidents', page: IncidentQueue, nav: 'nav.incidents' },
   { pattern: '/incidents/:id', page: IncidentPageRoute },
+  { pattern: '/search', page: SearchPage, roles: ['analyst', 'locality_admin', 'central_reviewer', 'admin'], nav: 'nav.search' },
+  { pattern: '/rules', page: RulesList, roles: ['analyst', 'locality_admin', 'central_reviewer', 'admin'], nav: 'nav.rules' },
+  { pattern: '/rules/:id', page: RuleDetailRoute, roles: ['analyst', 'locality_admin', 'central_reviewer', 'admin'] },
+  { pattern: '/sources', page: SourcesPage, roles: ['analyst', 'locality_admin', 'central_reviewer', 'admin'], nav: 'nav.sources' },
+  { pattern: '/sources/new', page: NewSourcePage, roles: ['locality_admin', 'admin'] },
+  { pattern: '/sources/:id', page: SourcePage, roles: ['analyst', 'locality_admin', 'central_reviewer', 'admin'] },
+  { pattern: '/localities/:code/contacts', page: ContactsPage, roles: ['locality_admin', 'admin'] },
+  { pattern: '/stats', page: StatsPage, roles: ['analyst', 'locality_admin', 'central_reviewer', 'admin'], nav: 'nav.stats' },
 ];
 
 export function App() {
@@ -56,7 +72,7 @@ export function App() {
     setCsrfToken(s.csrf_token);
     setSession(s);
     const next = new URLSearchParams(location.search).get('next');
-    navigate(next && /^\/(?![/\\])/.test(next) ? next : '/incidents', true);
+    navigate(next && /^\/(?![/\\])/.test(next) ? next : s.user.role === 'central_reviewer' ? '/stats' : '/incidents', true);
   }, []);
 
   const signOut = useCallback(async () => {
@@ -71,7 +87,7 @@ export function App() {
     if (session === null && loc.path !== '/login') {
       const here = loc.path + location.search;
       navigate(here === '/' ? '/login' : `/login?next=${encodeURIComponent(here)}`, true);
-    } else if (session && (loc.path === '/' || loc.path === '/login')) navigate('/incidents', true);
+    } else if (session && (loc.path === '/' || loc.path === '/login')) navigate(session.user.role === 'central_reviewer' ? '/stats' : '/incidents', true);
   }, [session, loc.path]);
 
   let body;

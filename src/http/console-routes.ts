@@ -14,9 +14,8 @@ export const DEFAULT_CONSOLE_DIR = join(PACKAGE_ROOT, 'dist', 'console');
  * gets the console instead (registerConsole).
  */
 export const CONSOLE_PAGES: readonly string[] = [
-  '/login', '/incidents', '/incidents/:id',
-  // Next slices (issue 6): event search, rules, onboarding, statistics.
-  '/events', '/rules', '/rules/:id', '/onboarding', '/onboarding/*', '/stats', '/stats/*',
+  '/login', '/incidents', '/incidents/:id', '/search', '/rules', '/rules/:id',
+  '/sources', '/sources/new', '/sources/:id', '/localities/:code/contacts', '/stats', '/stats/*',
 ];
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {

@@ -16,6 +16,8 @@ export function launchChromium(): Promise<Browser> {
 
 /** Builds the console from console/src into dist/console (what the server serves by default). */
 export function buildConsole(): void {
+  // Built once by the project's globalSetup (test/browser/global-setup.js) when jest runs it.
+  if (process.env.CANH_CONSOLE_BUILT === '1') return;
   execFileSync(process.execPath, [join(ROOT, 'console', 'build.js')], { cwd: ROOT, stdio: 'pipe' });
 }
 
