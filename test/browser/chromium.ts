@@ -21,6 +21,12 @@ export function buildConsole(): void {
   execFileSync(process.execPath, [join(ROOT, 'console', 'build.js')], { cwd: ROOT, stdio: 'pipe' });
 }
 
+/**
+ * How long a page step may wait (Playwright's default timeout for the tests' pages). Generous: the
+ * whole suite runs on 2 cores, and a browser test may share them with a heavy integration test.
+ */
+export const STEP_TIMEOUT_MS = 30_000;
+
 export function artifact(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);

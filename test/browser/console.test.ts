@@ -9,9 +9,9 @@ import { IncidentService } from '../../src/incidents/incident-service';
 import type { Hit } from '../../src/rules/rule';
 import { startTestService, type TestService } from '../support/test-service';
 import { waitFor } from '../support/wait';
-import { artifact, buildConsole, CHROMIUM, HAVE_CHROMIUM, launchChromium } from './chromium';
+import { artifact, buildConsole, CHROMIUM, HAVE_CHROMIUM, launchChromium, STEP_TIMEOUT_MS } from './chromium';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 const PASSWORD = 'mật-khẩu-đủ-dài-2026';
 const IMG = '<img src=x onerror=window.__xss=1>';
@@ -90,7 +90,7 @@ describeIf('web console in Chromium (real service)', () => {
 
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US', timezoneId: 'Europe/Paris' });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();

@@ -9,9 +9,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestService, type TestService } from '../support/test-service';
 import { waitFor } from '../support/wait';
-import { artifact, buildConsole, CHROMIUM, HAVE_CHROMIUM, launchChromium } from './chromium';
+import { artifact, buildConsole, CHROMIUM, HAVE_CHROMIUM, launchChromium, STEP_TIMEOUT_MS } from './chromium';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 const PASSWORD = 'mật-khẩu-đủ-dài-2026';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -70,7 +70,7 @@ describeIf('onboarding pages in Chromium (real service)', () => {
     }
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US', timezoneId: 'Europe/Paris' });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
   });
 
   afterAll(async () => {
@@ -207,7 +207,7 @@ describeIf('onboarding pages in Chromium (real service)', () => {
     const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
     try {
       const p = await ctx.newPage();
-      p.setDefaultTimeout(10_000);
+      p.setDefaultTimeout(STEP_TIMEOUT_MS);
       await signIn(p, 'binh.le');
       await p.click('a.nav-link[href="/sources"]');
       await p.locator(`tr[data-id="${sourceId}"]`).waitFor();

@@ -8,9 +8,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestService, type TestService } from '../support/test-service';
 import { waitFor } from '../support/wait';
-import { artifact, buildConsole, CHROMIUM, HAVE_CHROMIUM, launchChromium } from './chromium';
+import { artifact, buildConsole, CHROMIUM, HAVE_CHROMIUM, launchChromium, STEP_TIMEOUT_MS } from './chromium';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 const PASSWORD = 'mật-khẩu-đủ-dài-2026';
 const SCRIPT = '<script>window.__xss=3</script>';
@@ -90,7 +90,7 @@ describeIf('event search and rules in Chromium (real service)', () => {
 
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US', timezoneId: 'Europe/Paris' });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -199,7 +199,7 @@ describeIf('event search and rules in Chromium (real service)', () => {
     const reviewer = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const p = await reviewer.newPage();
-      p.setDefaultTimeout(10_000);
+      p.setDefaultTimeout(STEP_TIMEOUT_MS);
       await signIn(p, 'giam.sat');
       await p.goto(`${svc.url}/rules/web-login-brute-force`);
       await p.locator('[data-testid=dry-run-read-only]').waitFor();

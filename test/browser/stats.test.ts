@@ -13,9 +13,9 @@ import type { Hit } from '../../src/rules/rule';
 import { ALL_SCOPE } from '../../src/store/scope';
 import { startTestService, type TestService } from '../support/test-service';
 import { waitFor } from '../support/wait';
-import { artifact, buildConsole, CHROMIUM, HAVE_CHROMIUM, launchChromium } from './chromium';
+import { artifact, buildConsole, CHROMIUM, HAVE_CHROMIUM, launchChromium, STEP_TIMEOUT_MS } from './chromium';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 const PASSWORD = 'mật-khẩu-đủ-dài-2026';
 const MIN = 60_000;
@@ -49,7 +49,7 @@ describeIf('statistics dashboard in Chromium (real service)', () => {
     contexts.push(context);
     await context.addInitScript('window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));');
     const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
     page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) consoleCsp.push(m.text()); });
     return page;
   };

@@ -70,7 +70,8 @@ export function IncidentQueue() {
         setFresh([]);
       })
       .catch((err) => { if ((err as Error).name !== 'AbortError') setError(err); })
-      .finally(() => setLoading(false));
+      // A load aborted by a newer one (the filters changed) must not end the newer one's loading.
+      .finally(() => { if (!ctl.signal.aborted) setLoading(false); });
     return ctl;
   };
   useEffect(() => {
@@ -80,15 +81,20 @@ export function IncidentQueue() {
 
   // Poll the first page: update rows already shown, count the incidents not seen yet.
   useEffect(() => {
+    const ctl = new AbortController();
     const timer = setInterval(() => {
       if (document.hidden) return;
-      api<IncidentPage>(key).then((page) => {
+      // Aborted when the filters change: an answer for the old ones must not count as new incidents.
+      api<IncidentPage>(key, { signal: ctl.signal }).then((page) => {
         const byId = new Map(page.incidents.map((i) => [i.id, i]));
         setRows((current) => current.map((r) => byId.get(r.id) ?? r));
         setFresh(page.incidents.filter((i) => !known.current.has(i.id)));
       }).catch(() => undefined);
     }, POLL_MS);
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      ctl.abort();
+    };
   }, [key]);
 
   useEffect(() => {
