@@ -58,7 +58,12 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     throw new ApiError(0, 'NETWORK', (err as Error).message, null, null);
   }
   if (res.status === 204) return null as T;
-  const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;
+  // Aborted while the body was read (the caller moved on): an AbortError, never a null answer.
+  const body = (await res.json().catch((err: unknown) => {
+    if (init.signal?.aborted) throw err;
+    return null;
+  })) as Record<string, unknown> | null;
+  if (res.ok && body === null) throw new ApiError(res.status, 'BAD_ANSWER', 'The server answered something that is not JSON', null, null);
   if (res.status === 401 && path !== '/session') onUnauthorized?.();
   if (!res.ok) {
     const retry = Number(res.headers.get('retry-after'));

@@ -64,13 +64,14 @@ export function IncidentQueue() {
     setError(null);
     api<IncidentPage>(key, { signal: ctl.signal })
       .then((page) => {
+        if (ctl.signal.aborted) return;
         known.current = new Set(page.incidents.map((i) => i.id));
         setRows(page.incidents);
         setCursor(page.next_cursor);
         setFresh([]);
       })
-      .catch((err) => { if ((err as Error).name !== 'AbortError') setError(err); })
-      // A load aborted by a newer one (the filters changed) must not end the newer one's loading.
+      // A load aborted by a newer one (the filters changed) sets nothing: neither an error nor the end of loading.
+      .catch((err) => { if (!ctl.signal.aborted) setError(err); })
       .finally(() => { if (!ctl.signal.aborted) setLoading(false); });
     return ctl;
   };
