@@ -31,3 +31,32 @@ export function artifact(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** An nginx access-log time (UTC) for `ms`, e.g. a few seconds ago, so events fall in the current windows. */
+export function nginxTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+/**
+ * `describe` for browser tests: skipped with a message when Chromium is absent, except under
+ * CI=true (.ci/run installs it), where a missing browser is a failure, never a silent skip.
+ */
+export function describeBrowser(name: string, fn: () => void): void {
+  if (HAVE_CHROMIUM) {
+    describe(name, fn);
+    return;
+  }
+  if (process.env.CI === 'true') {
+    it(`${name}: has Debian's Chromium in CI`, () => {
+      throw new Error(`${CHROMIUM} is absent: .ci/run should have installed it (apt-get install -y chromium)`);
+    });
+    return;
+  }
+  // eslint-disable-next-line no-console
+  console.warn(`Browser tests skipped: ${CHROMIUM} is absent (apt-get install -y chromium; .ci/run installs it).`);
+  describe.skip(name, fn);
+}

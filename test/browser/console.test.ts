@@ -9,34 +9,15 @@ import { IncidentService } from '../../src/incidents/incident-service';
 import type { Hit } from '../../src/rules/rule';
 import { startTestService, type TestService } from '../support/test-service';
 import { waitFor } from '../support/wait';
-import { artifact, buildConsole, CHROMIUM, HAVE_CHROMIUM, launchChromium, STEP_TIMEOUT_MS } from './chromium';
+import { artifact, buildConsole, describeBrowser, launchChromium, nginxTime, STEP_TIMEOUT_MS } from './chromium';
 
 jest.setTimeout(180_000);
 
 const PASSWORD = 'mật-khẩu-đủ-dài-2026';
 const IMG = '<img src=x onerror=window.__xss=1>';
 const SCRIPT = '<script>window.__xss=2</script>';
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** An nginx time (UTC) a few seconds ago, so the events fall in the incident's evidence window. */
-function nginxTime(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
-
-const describeIf = HAVE_CHROMIUM ? describe : describe.skip;
-if (!HAVE_CHROMIUM && process.env.CI === 'true') {
-  // CI installs Chromium (.ci/run): there, a missing browser is a failure, never a silent skip.
-  it('has Debian\'s Chromium in CI', () => {
-    throw new Error(`${CHROMIUM} is absent: .ci/run should have installed it (apt-get install -y chromium)`);
-  });
-} else if (!HAVE_CHROMIUM) {
-  // eslint-disable-next-line no-console
-  console.warn(`Browser tests skipped: ${CHROMIUM} is absent (apt-get install -y chromium; .ci/run installs it).`);
-}
-
-describeIf('web console in Chromium (real service)', () => {
+describeBrowser('web console in Chromium (real service)', () => {
   let svc: TestService;
   let incidents: IncidentService;
   let browser: Browser;

@@ -9,32 +9,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestService, type TestService } from '../support/test-service';
 import { waitFor } from '../support/wait';
-import { artifact, buildConsole, CHROMIUM, HAVE_CHROMIUM, launchChromium, STEP_TIMEOUT_MS } from './chromium';
+import { artifact, buildConsole, describeBrowser, launchChromium, nginxTime, STEP_TIMEOUT_MS } from './chromium';
 
 jest.setTimeout(180_000);
 
 const PASSWORD = 'mật-khẩu-đủ-dài-2026';
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const BROKEN = 'đây không phải log truy cập <img src=x onerror=window.__xss=1>';
 
-/** An nginx time (UTC). */
-function nginxTime(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
-
-const describeIf = HAVE_CHROMIUM ? describe : describe.skip;
-if (!HAVE_CHROMIUM && process.env.CI === 'true') {
-  it('has Debian\'s Chromium in CI', () => {
-    throw new Error(`${CHROMIUM} is absent: .ci/run should have installed it (apt-get install -y chromium)`);
-  });
-} else if (!HAVE_CHROMIUM) {
-  // eslint-disable-next-line no-console
-  console.warn(`Browser tests skipped: ${CHROMIUM} is absent (apt-get install -y chromium; .ci/run installs it).`);
-}
-
-describeIf('onboarding pages in Chromium (real service)', () => {
+describeBrowser('onboarding pages in Chromium (real service)', () => {
   let svc: TestService;
   let browser: Browser;
   let context: BrowserContext;

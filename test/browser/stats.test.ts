@@ -13,7 +13,7 @@ import type { Hit } from '../../src/rules/rule';
 import { ALL_SCOPE } from '../../src/store/scope';
 import { startTestService, type TestService } from '../support/test-service';
 import { waitFor } from '../support/wait';
-import { artifact, buildConsole, CHROMIUM, HAVE_CHROMIUM, launchChromium, STEP_TIMEOUT_MS } from './chromium';
+import { artifact, buildConsole, describeBrowser, launchChromium, STEP_TIMEOUT_MS } from './chromium';
 
 jest.setTimeout(180_000);
 
@@ -27,17 +27,7 @@ const RULES: Record<string, { title: string; severity: 'low' | 'medium' | 'high'
 };
 const PROVINCE: Record<string, string> = { '00004': '01', '00007': '01', '26734': '79' };
 
-const describeIf = HAVE_CHROMIUM ? describe : describe.skip;
-if (!HAVE_CHROMIUM && process.env.CI === 'true') {
-  it('has Debian\'s Chromium in CI', () => {
-    throw new Error(`${CHROMIUM} is absent: .ci/run should have installed it (apt-get install -y chromium)`);
-  });
-} else if (!HAVE_CHROMIUM) {
-  // eslint-disable-next-line no-console
-  console.warn(`Browser tests skipped: ${CHROMIUM} is absent (apt-get install -y chromium; .ci/run installs it).`);
-}
-
-describeIf('statistics dashboard in Chromium (real service)', () => {
+describeBrowser('statistics dashboard in Chromium (real service)', () => {
   let svc: TestService;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
