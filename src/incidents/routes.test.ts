@@ -117,6 +117,7 @@ describe('incidentRoutes', () => {
       expect(await ids(`from=${encodeURIComponent('2026-11-23T09:10:00+07:00')}`)).toEqual([c.id, b.id]);
       expect(await ids('from=2026-11-23T02:05:00Z&to=2026-11-23T02:20:00Z')).toEqual([b.id]);
       expect(await ids('sort=first_seen&direction=asc')).toEqual([a.id, b.id, c.id]);
+      expect(await ids(`parent=${a.id}`)).toEqual([]); // nothing is rolled up into a (contract suite: the filter itself)
       expect(await ids('sort=severity&direction=desc&status=open,acknowledged')).toEqual([b.id, ...[c.id, a.id].sort().reverse()]);
     });
 

@@ -88,7 +88,7 @@ const noteProp = { type: 'string', maxLength: 10000 } as const;
 const actionResponse = { 200: incidentSchema } as const;
 
 interface ListQuery {
-  status?: string; severity?: string; locality?: string; rule?: string; category?: string;
+  status?: string; severity?: string; locality?: string; rule?: string; category?: string; parent?: string;
   from?: string; to?: string; sort?: string; direction?: string; size?: number; cursor?: string;
 }
 
@@ -107,6 +107,7 @@ export const incidentRoutes: FastifyPluginAsync<IncidentRoutesOptions> = async (
           locality: { type: 'string', maxLength: 32, description: 'A locality code, with its subtree' },
           rule: { type: 'string', maxLength: 64, description: 'A rule id' },
           category: { type: 'string', maxLength: 64, description: 'An RSIT category' },
+          parent: { type: 'string', maxLength: 64, description: 'The id of a roll-up parent: the incidents rolled up into it' },
           from: { type: 'string', maxLength: 64, description: 'last_seen >= from (ISO 8601, epoch ms, now or now-<duration>)' },
           to: { type: 'string', maxLength: 64, description: 'last_seen < to' },
           sort: { type: 'string', description: INCIDENT_SORTS.join(', ') + ' (default last_seen)' },
@@ -207,6 +208,7 @@ export function listQuery(q: ListQuery, now: number): IncidentQuery {
     ...(q.locality ? { locality: q.locality } : {}),
     ...(q.rule ? { ruleId: q.rule } : {}),
     ...(q.category ? { category: q.category } : {}),
+    ...(q.parent ? { parentId: q.parent } : {}),
     ...(q.from !== undefined ? { from: parseTime(q.from, 'from', now) } : {}),
     ...(q.to !== undefined ? { to: parseTime(q.to, 'to', now) } : {}),
     ...(sort ? { sort } : {}),

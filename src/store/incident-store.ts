@@ -82,6 +82,8 @@ export interface IncidentQuery {
   readonly locality?: string;
   readonly ruleId?: string;
   readonly category?: string;
+  /** The incidents rolled up into this parent (docs/incidents.md, roll-up). */
+  readonly parentId?: string;
   /** lastSeen >= from (epoch ms). */
   readonly from?: number;
   /** lastSeen < to (epoch ms). */

@@ -177,6 +177,14 @@ export function incidentStoreContract(name: string, make: Make, persistent: bool
         await create(incident('inc_5', { severity: 'high', lastSeen: T + 2 * MIN, firstSeen: T - 2 * MIN, count: 7, locality: '01', province: '01', ruleId: 'r2' }));
       });
 
+      it('lists the incidents rolled up into a parent', async () => {
+        await create(incident('inc_6', { lastSeen: T + 5 * MIN, parentId: 'inc_5' }));
+        await create(incident('inc_7', { lastSeen: T + 6 * MIN, locality: '00007', parentId: 'inc_5' }));
+        expect(await ids({ parentId: 'inc_5' })).toEqual(['inc_7', 'inc_6']);
+        expect(await ids({ parentId: 'inc_5' }, localityScope(['00007']))).toEqual(['inc_7']);
+        expect(await ids({ parentId: 'inc_1' })).toEqual([]);
+      });
+
       it('filters by status, severity, locality subtree, rule, category and lastSeen range', async () => {
         expect(await ids({ status: ['open'], direction: 'asc' })).toEqual(['inc_1', 'inc_5', 'inc_3']);
         expect(await ids({ status: ['acknowledged', 'resolved'] })).toEqual(['inc_4', 'inc_2']);

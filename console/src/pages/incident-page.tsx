@@ -141,14 +141,20 @@ function fieldText(doc: EventDoc, path: string): string {
   return v === undefined || v === null ? '' : String(v);
 }
 
-/** The parent of a roll-up, and the newest incidents of the same rule in the same province. */
+/** The incidents rolled up into this one (a province roll-up), then the newest of the same rule in the same province. */
 function Related({ incident }: { incident: Incident }) {
   const { t, lang } = useI18n();
   const [related, setRelated] = useState<readonly Incident[] | null>(null);
+  const [children, setChildren] = useState<ReadonlySet<string>>(new Set());
   useEffect(() => {
-    const path = withQuery('/incidents', { rule: incident.rule_id, locality: incident.province ?? incident.locality, size: 11 });
-    api<IncidentPage>(path)
-      .then((p) => setRelated(p.incidents.filter((i) => i.id !== incident.id).slice(0, 10)))
+    const sameRule = withQuery('/incidents', { rule: incident.rule_id, locality: incident.province ?? incident.locality, size: 11 });
+    const rolledUp = withQuery('/incidents', { parent: incident.id, size: 50 });
+    Promise.all([api<IncidentPage>(rolledUp), api<IncidentPage>(sameRule)])
+      .then(([kids, rule]) => {
+        const others = rule.incidents.filter((i) => i.id !== incident.id && !kids.incidents.some((k) => k.id === i.id)).slice(0, 10);
+        setChildren(new Set(kids.incidents.map((i) => i.id)));
+        setRelated([...kids.incidents, ...others]);
+      })
       .catch(() => setRelated([]));
   }, [incident.id]);
   return (
@@ -161,6 +167,7 @@ function Related({ incident }: { incident: Incident }) {
           <li key={i.id}>
             <SeverityBadge severity={i.severity} /> <Link to={`/incidents/${encodeURIComponent(i.id)}`}>{i.title}</Link>
             <span class="muted small"> · {i.locality} · {formatTime(i.last_seen, lang)} · {tOr(t, `status.${i.status}`, i.status)}</span>
+            {children.has(i.id) && <span class="muted small" data-testid="rolled-up"> · {t('incident.rolledUp')}</span>}
           </li>
         ))}
       </ul>

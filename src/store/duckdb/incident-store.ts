@@ -247,7 +247,7 @@ function listWhere(q: CheckedIncidentQuery, scope: Scope, sortColumn: string): S
   return and([
     inList('status', q.status), inList('severity', q.severity),
     q.locality === undefined ? null : subtreeCondition([q.locality], 'locality', 'province'),
-    eq('rule_id', q.ruleId), eq('category', q.category),
+    eq('rule_id', q.ruleId), eq('category', q.category), eq('parent_id', q.parentId),
     q.from === undefined ? null : { sql: 'last_seen >= ?', params: [BigInt(q.from)] as DuckDBValue[] },
     q.to === undefined ? null : { sql: 'last_seen < ?', params: [BigInt(q.to)] as DuckDBValue[] },
     scopeCondition(scope, 'locality', 'province'),

@@ -376,7 +376,7 @@ function listQuery(q: CheckedIncidentQuery, scope: Scope): Query {
   return allOf([
     terms('status', q.status), terms('severity', q.severity),
     q.locality === undefined ? null : subtreeFilter([q.locality], 'locality', 'province'),
-    term('ruleId', q.ruleId), term('category', q.category), lastSeen, scopeFilter(scope, 'locality', 'province'),
+    term('ruleId', q.ruleId), term('category', q.category), term('parentId', q.parentId), lastSeen, scopeFilter(scope, 'locality', 'province'),
   ]);
 }
 

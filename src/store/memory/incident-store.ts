@@ -145,6 +145,7 @@ function matches(i: Incident, q: CheckedIncidentQuery): boolean {
     (q.locality === undefined || i.locality === q.locality || i.province === q.locality) &&
     (q.ruleId === undefined || i.ruleId === q.ruleId) &&
     (q.category === undefined || i.category === q.category) &&
+    (q.parentId === undefined || i.parentId === q.parentId) &&
     (q.from === undefined || i.lastSeen >= q.from) &&
     (q.to === undefined || i.lastSeen < q.to);
 }
