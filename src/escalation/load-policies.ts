@@ -1,7 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LineCounter, isSeq, parseAllDocuments } from 'yaml';
-import { yamlFilesUnder } from '../rules/load-rules';
+import { loadYamlFiles } from '../rules/load-rules';
 import type { RuleError } from '../rules/yaml-fields';
 import { parsePolicyNode, type EscalationPolicy } from './policy';
 
@@ -71,26 +71,10 @@ export function loadPolicyText(text: string, file: string): LoadedPolicies {
  * with line 0.
  */
 export async function loadPolicyFiles(paths: readonly string[]): Promise<LoadedPolicies> {
-  const errors: PolicyError[] = [];
-  const files: string[] = [];
-  for (const path of paths) {
-    try {
-      const found = (await stat(path)).isDirectory() ? await yamlFilesUnder(path) : [path];
-      for (const f of found) if (!files.some((g) => resolve(g) === resolve(f))) files.push(f);
-    } catch (err) {
-      errors.push({ file: path, line: 0, field: '', message: ioMessage(err) });
-    }
-  }
-  const policies: EscalationPolicy[] = [];
-  for (const file of files) {
-    try {
-      const loaded = parseText(await readFile(file, 'utf8'), file);
-      policies.push(...loaded.policies);
-      errors.push(...loaded.errors);
-    } catch (err) {
-      errors.push({ file, line: 0, field: '', message: ioMessage(err) });
-    }
-  }
+  const { items: policies, errors } = await loadYamlFiles(paths, (text, file) => {
+    const r = parseText(text, file);
+    return { items: r.policies, errors: r.errors };
+  });
   return rejectDuplicates({ policies, errors });
 }
 
@@ -109,11 +93,4 @@ export async function policyDirsOf(ruleDirs: readonly string[]): Promise<string[
     }
   }
   return dirs;
-}
-
-function ioMessage(err: unknown): string {
-  const code = (err as { code?: string }).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES') return 'permission denied';
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,8 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { Document, LineCounter, isSeq, parseAllDocuments } from 'yaml';
 import { errors as appErrors } from '../errors';
-import { formatRuleErrors, yamlFilesUnder } from '../rules/load-rules';
+import { formatRuleErrors, loadYamlFiles } from '../rules/load-rules';
 import type { RuleError } from '../rules/yaml-fields';
 import type { Monitor } from './monitor';
 import { parseMonitorNode } from './schema';
@@ -61,26 +59,10 @@ export function loadMonitorText(text: string, file: string): LoadedMonitors {
  * no monitor at all, not an error: `rules/monitors/` is optional. Never throws for bad input.
  */
 export async function loadMonitorFiles(paths: readonly string[]): Promise<LoadedMonitors> {
-  const errors: RuleError[] = [];
-  const files: string[] = [];
-  for (const path of paths) {
-    try {
-      const found = (await stat(path)).isDirectory() ? await yamlFilesUnder(path) : [path];
-      for (const f of found) if (!files.some((g) => resolve(g) === resolve(f))) files.push(f);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'ENOENT') errors.push({ file: path, line: 0, field: '', message: String((err as Error).message) });
-    }
-  }
-  const monitors: Monitor[] = [];
-  for (const file of files) {
-    try {
-      const loaded = parseText(await readFile(file, 'utf8'), file);
-      monitors.push(...loaded.monitors);
-      errors.push(...loaded.errors);
-    } catch (err) {
-      errors.push({ file, line: 0, field: '', message: String((err as Error).message) });
-    }
-  }
+  const { items: monitors, errors } = await loadYamlFiles(paths, (text, file) => {
+    const r = parseText(text, file);
+    return { items: r.monitors, errors: r.errors };
+  }, { missingOk: true });
   return rejectDuplicates({ monitors, errors });
 }
 

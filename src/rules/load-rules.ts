@@ -98,29 +98,47 @@ function ioMessage(err: unknown): string {
  * missing or unreadable path is an error with line 0.
  */
 export async function loadRuleFiles(paths: readonly string[]): Promise<LoadedRules> {
+  // `<dir>/escalation/` holds escalation policies (src/escalation), `<dir>/monitors/` monitors (src/monitors): not rules.
+  const { items: rules, errors } = await loadYamlFiles(paths, (text, file) => {
+    const r = parseText(text, file);
+    return { items: r.rules, errors: r.errors };
+  }, { skipSubdirs: ['escalation', 'monitors'] });
+  return rejectDuplicates({ rules, errors });
+}
+
+/**
+ * The shared loop of the YAML loaders (rules, escalation policies, monitors): expands `paths` into
+ * files (a directory: every .yaml/.yml below it, in name order, minus `skipSubdirs` of it; a file:
+ * itself), each once, parses each with `parse`, and gathers items and errors. Never throws for bad
+ * input: an unreadable path is an error with line 0; a missing one too unless `missingOk`.
+ */
+export async function loadYamlFiles<T>(
+  paths: readonly string[],
+  parse: (text: string, file: string) => { readonly items: readonly T[]; readonly errors: readonly RuleError[] },
+  options: { readonly skipSubdirs?: readonly string[]; readonly missingOk?: boolean } = {},
+): Promise<{ items: T[]; errors: RuleError[] }> {
   const errors: RuleError[] = [];
   const files: string[] = [];
   for (const path of paths) {
     try {
-      // `<dir>/escalation/` holds escalation policies (src/escalation), `<dir>/monitors/` monitors (src/monitors): not rules.
-      const others = ['escalation', 'monitors'].map((d) => join(resolve(path), d) + sep);
-      const found = (await stat(path)).isDirectory() ? (await yamlFilesUnder(path)).filter((f) => !others.some((o) => resolve(f).startsWith(o))) : [path];
+      const skipped = (options.skipSubdirs ?? []).map((d) => join(resolve(path), d) + sep);
+      const found = (await stat(path)).isDirectory() ? (await yamlFilesUnder(path)).filter((f) => !skipped.some((o) => resolve(f).startsWith(o))) : [path];
       for (const f of found) if (!files.some((g) => resolve(g) === resolve(f))) files.push(f);
     } catch (err) {
-      errors.push({ file: path, line: 0, field: '', message: ioMessage(err) });
+      if (!(options.missingOk && (err as { code?: string }).code === 'ENOENT')) errors.push({ file: path, line: 0, field: '', message: ioMessage(err) });
     }
   }
-  const rules: Rule[] = [];
+  const items: T[] = [];
   for (const file of files) {
     try {
-      const loaded = parseText(await readFile(file, 'utf8'), file);
-      rules.push(...loaded.rules);
+      const loaded = parse(await readFile(file, 'utf8'), file);
+      items.push(...loaded.items);
       errors.push(...loaded.errors);
     } catch (err) {
       errors.push({ file, line: 0, field: '', message: ioMessage(err) });
     }
   }
-  return rejectDuplicates({ rules, errors });
+  return { items, errors };
 }
 
 /** One line per error: `file:line: field: message` (`file: message` for whole-file errors). */
